@@ -1,0 +1,139 @@
+"""One recurrent layer in one direction over a whole sequence: forward, BPTT, Jacobians.
+
+Everything here is in processing order (the reverse direction is handed a time-flipped input).
+The input projection x_t W_xh + b_h for all t is one GEMM before the loop; the loop does only
+the recurrent h_{t-1} W_hh part. The weight gradients are one GEMM each after the loop.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .cells import Cache, Cell
+
+
+def truncation_cuts(T: int, k: int | None) -> frozenset[int]:
+    """Steps s whose link to s-1 is cut in truncated BPTT with window k.
+
+    Chunks of k steps aligned on the last step, so the gradient of a loss at the last step
+    reaches exactly k steps back (seed 000's truncated BPTT). Empty for full BPTT.
+    """
+    if k is None or k >= T:
+        return frozenset()
+    return frozenset(range(T - k, 0, -k))
+
+
+def forward(cell: Cell, p: dict, x, h0, c0, mask=None, frozen=None) -> Cache:
+    """Run the layer: x (T, B, D), h0/c0 (B, H), mask (T, B, 1) bool or None."""
+    T, B, D = x.shape
+    G = p["W_xh"].shape[1]
+    xw = (x.reshape(T * B, D) @ p["W_xh"]).reshape(T, B, G)  # (T, B, G*H): one GEMM
+    xw += p["b_h"]
+    cache = Cache(cell, xw, h0, c0)
+    cache.frozen = frozen
+    for s in range(T):
+        cell.forward_step(s, cache, p)
+        if mask is not None:  # padded step: carry the state through unchanged
+            keep = ~mask[s]
+            np.copyto(cache.Hs[s + 1], cache.h_prev(s), where=keep)
+            if cache.Cs is not None:
+                np.copyto(cache.Cs[s + 1], cache.c_prev(s), where=keep)
+    return cache
+
+
+def backward(cell, p, cache, dH=None, dh_last=None, mask=None, cuts=frozenset(), dh_out=None):
+    """BPTT through one layer-direction.
+
+    dH: (T, B, H) gradient arriving on each h_t from above (None: only dh_last on the final h).
+    dh_out: optional (T, B, H) buffer that receives the total dL/dh_t (through later steps).
+    Returns dXW (T, B, G*H) = dL/d(x W_xh + b_h), dHW = dL/d(h_{t-1} W_hh), dh0, dc0.
+    """
+    T, B, H = cache.T, cache.B, cache.H
+    dXW = np.empty_like(cache.pre)
+    dHW = np.empty_like(cache.pre) if cell.kind == "gru" else dXW
+    dh_next = np.zeros((B, H), cache.pre.dtype) if dh_last is None else dh_last.copy()
+    dc_next = np.zeros((B, H), cache.pre.dtype) if cell.has_c else None
+    for s in range(T - 1, -1, -1):
+        dh = dh_next if dH is None else dH[s] + dh_next  # total dL/dh_s
+        if dh_out is not None:
+            dh_out[s] = dh
+        dc = dc_next
+        if mask is not None:
+            m = mask[s]
+            carry_h, dh = np.where(m, 0.0, dh), np.where(m, dh, 0.0)
+            if dc is not None:
+                carry_c, dc = np.where(m, 0.0, dc), np.where(m, dc, 0.0)
+        dh_next, dc_next = cell.backward_step(s, cache, p, dh, dc, dXW[s], dHW[s])
+        if mask is not None:
+            dh_next = dh_next + carry_h
+            if dc_next is not None:
+                dc_next = dc_next + carry_c
+        if s in cuts:  # truncated BPTT: nothing flows from here to step s-1
+            dh_next = np.zeros_like(dh_next)
+            dc_next = None if dc_next is None else np.zeros_like(dc_next)
+    return dXW, dHW, dh_next, dc_next
+
+
+def weight_grads(cell, cache, x, dXW, dHW) -> dict:
+    """dW_xh, dW_hh, db_h (and db_hn) as one GEMM each over all T*B rows."""
+    T, B, D = x.shape
+    H = cache.H
+    G = dXW.shape[2]
+    dXW2 = dXW.reshape(T * B, G)
+    g = {
+        "W_xh": x.reshape(T * B, D).T @ dXW2,
+        "W_hh": cache.Hs[:-1].reshape(T * B, H).T @ dHW.reshape(T * B, G),
+        "b_h": dXW2.sum(axis=0),
+    }
+    if cell.kind == "gru":
+        g["b_hn"] = dHW[:, :, 2 * H :].sum(axis=(0, 1))
+    return g
+
+
+def state_jacobians(cell, p, cache, b: int, mask=None) -> np.ndarray:
+    """J_s = d s_s / d s_{s-1} for sample b, (T, S, S); S = H (2H for LSTM: state (h, c)).
+
+    Row i of J_s is what one backward step returns for the unit gradient e_i, so the
+    Jacobian comes from the very code that trains the network.
+    """
+    T, H = cache.T, cache.H
+    S = 2 * H if cell.has_c else H
+    cs = cache.sample(b)
+    eye = np.eye(S, dtype=cache.pre.dtype)
+    G = cache.pre.shape[2]
+    dxw, dhw = np.empty((S, G), eye.dtype), np.empty((S, G), eye.dtype)
+    J = np.empty((T, S, S), eye.dtype)
+    for s in range(T):
+        if mask is not None and not mask[s, b, 0]:
+            J[s] = eye
+            continue
+        dh_prev, dc_prev = cell.backward_step(
+            s, cs, p, eye[:, :H], eye[:, H:] if cell.has_c else None, dxw, dhw
+        )
+        J[s, :, :H] = dh_prev
+        if cell.has_c:
+            J[s, :, H:] = dc_prev
+    return J
+
+
+def product_norms(J: np.ndarray) -> np.ndarray:
+    """||d s_{T-1} / d s_t||_2 for t = 0..T-1 from the per-step Jacobians J (T, S, S).
+
+    The running product is renormalised each step (log-scale) so long products neither
+    overflow nor underflow before the norm is taken.
+    """
+    T, S, _ = J.shape
+    out = np.empty(T)
+    out[T - 1] = 1.0
+    P = np.eye(S)
+    log_scale = 0.0
+    for t in range(T - 1, 0, -1):
+        P = P @ J[t]  # d s_{T-1} / d s_{t-1}
+        n = np.linalg.norm(P, 2)
+        if n == 0.0 or not np.isfinite(n):
+            out[: t] = 0.0 if n == 0.0 else np.inf
+            return out
+        log_scale += np.log(n)
+        P /= n
+        out[t - 1] = np.exp(log_scale) if log_scale < 700 else np.inf
+    return out

@@ -1,0 +1,141 @@
+"""Optimisers (SGD, momentum, Adam), gradient clipping, and one training step."""
+
+from __future__ import annotations
+
+import numpy as np
+
+OPTIMIZERS = ("sgd", "momentum", "adam")
+
+
+class Optimizer:
+    """Updates params in place from grads. `lr` may be changed between steps (live)."""
+
+    def __init__(self, lr: float):
+        if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not (0 < lr < 1e3):
+            raise ValueError(f"lr must be a number in (0, 1000), got {lr!r}")
+        self.lr = float(lr)
+        self.t = 0  # steps taken
+        self.state: dict[str, dict[str, np.ndarray]] = {}
+
+    def step(self, params: dict, grads: dict) -> None:
+        self.t += 1
+        for k, p in params.items():
+            self._update(k, p, grads[k])
+
+    def _update(self, k, p, g):
+        raise NotImplementedError
+
+    def state_arrays(self) -> dict[str, np.ndarray]:
+        """Flat {"slot/param": array} for saving (.npz)."""
+        return {f"{s}/{k}": a for s, d in self.state.items() for k, a in d.items()}
+
+    def load_state_arrays(self, arrays: dict[str, np.ndarray], t: int) -> None:
+        self.t = int(t)
+        self.state = {}
+        for key, a in arrays.items():
+            s, k = key.split("/", 1)
+            self.state.setdefault(s, {})[k] = np.array(a)
+
+
+class SGD(Optimizer):
+    """p -= lr * g (seed 003's update)."""
+
+    name = "sgd"
+
+    def _update(self, k, p, g):
+        p -= self.lr * g
+
+
+class Momentum(Optimizer):
+    """Classical momentum: v = mu v - lr g; p += v."""
+
+    name = "momentum"
+
+    def __init__(self, lr: float, mu: float = 0.9):
+        super().__init__(lr)
+        self.mu = mu
+        self.state["v"] = {}
+
+    def _update(self, k, p, g):
+        v = self.state["v"].setdefault(k, np.zeros_like(p))
+        v *= self.mu
+        v -= self.lr * g
+        p += v
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba) with bias correction."""
+
+    name = "adam"
+
+    def __init__(self, lr: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
+        super().__init__(lr)
+        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self.state["m"], self.state["v"] = {}, {}
+
+    def _update(self, k, p, g):
+        m = self.state["m"].setdefault(k, np.zeros_like(p))
+        v = self.state["v"].setdefault(k, np.zeros_like(p))
+        m *= self.beta1
+        m += (1 - self.beta1) * g
+        v *= self.beta2
+        v += (1 - self.beta2) * (g * g)
+        lr_t = self.lr * np.sqrt(1 - self.beta2**self.t) / (1 - self.beta1**self.t)
+        p -= lr_t * m / (np.sqrt(v) + self.eps)
+
+
+def make_optimizer(name: str, lr: float) -> Optimizer:
+    classes = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
+    if name not in classes:
+        raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {name!r}")
+    return classes[name](lr)
+
+
+def global_norm(grads: dict) -> float:
+    return float(np.sqrt(sum(float(np.vdot(g, g)) for g in grads.values())))
+
+
+def clip_gradients(grads: dict, clip_norm: float | None = None,
+                   clip_value: float | None = None) -> dict:
+    """Clip in place; report what happened.
+
+    clip_norm: rescale all gradients so their global norm is at most clip_norm (seed 002's
+    clipnorm). clip_value: np.clip every element to [-v, v] (seed 003's np.clip(d, -1, 1)).
+    Returns {"norm_before", "norm_after", "clipped", "fraction"} (fraction of elements
+    clipped by value, or 1.0/0.0 for norm clipping).
+    """
+    for name, v in (("clip_norm", clip_norm), ("clip_value", clip_value)):
+        if v is not None and not (isinstance(v, (int, float)) and v > 0):
+            raise ValueError(f"{name} must be a number > 0 or None, got {v!r}")
+    before = global_norm(grads)
+    clipped, fraction = False, 0.0
+    if clip_norm is not None and before > clip_norm:
+        scale = clip_norm / before
+        for g in grads.values():
+            g *= scale
+        clipped, fraction = True, 1.0
+    if clip_value is not None:
+        n_out = sum(int(np.count_nonzero(np.abs(g) > clip_value)) for g in grads.values())
+        if n_out:
+            for g in grads.values():
+                np.clip(g, -clip_value, clip_value, out=g)
+            clipped = True
+            fraction = n_out / sum(g.size for g in grads.values())
+    after = global_norm(grads) if clipped else before
+    return {"norm_before": before, "norm_after": after, "clipped": clipped, "fraction": fraction}
+
+
+def train_step(model, optimizer: Optimizer, X, Y, loss="cross_entropy", mask=None, h0=None,
+               clip_norm=None, clip_value=None, record=True):
+    """Forward, BPTT, clipping, update. Returns (loss, trace); trace.clip says what clipped.
+
+    If the loss or any gradient is not finite the parameters are left untouched.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):  # divergence is a state, not a warning
+        value, grads, trace = model.loss_and_grads(X, Y, loss=loss, h0=h0, mask=mask,
+                                                   record=record)
+        report = clip_gradients(grads, clip_norm, clip_value)
+    trace.clip = report
+    if np.isfinite(value) and np.isfinite(report["norm_before"]):
+        optimizer.step(model.params, grads)
+    return value, trace

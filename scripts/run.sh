@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Set up (once) and start the rnnviz app: http://localhost:8501
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e .
+exec .venv/bin/python -m streamlit run app.py "$@"

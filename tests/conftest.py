@@ -1,0 +1,19 @@
+"""Shared helpers for the tests."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import rnnviz
+
+
+def make_batch(cfg: rnnviz.ModelConfig, loss: str, B: int, T: int, seed: int = 0):
+    """Random inputs and matching targets for cfg's readout and the loss."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((B, T, cfg.input_size))
+    last = cfg.readout == "last"
+    if loss == "cross_entropy":
+        Y = rng.integers(0, cfg.output_size, (B,) if last else (B, T))
+    else:
+        Y = rng.standard_normal((B, cfg.output_size) if last else (B, T, cfg.output_size))
+    return X, Y
