@@ -1,0 +1,7 @@
+"""`python -m rnnviz` is the `rnnviz` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
