@@ -161,7 +161,7 @@ def train(a) -> int:
         print(f"rnnviz: {run.status}", file=sys.stderr)
     else:
         run.status = f"finished {run.epoch} epochs"
-    elif not a.json:
+    if not run.diverged and not a.json:
         s = run.summary()
         print(f"{s['epochs']} epochs: train loss {s['train_loss']:.4f}, test loss "
               f"{s['test_loss']:.4f}, test {s['metric']} {s['test_metric']:.4f}")
