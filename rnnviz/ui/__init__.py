@@ -1,0 +1,1 @@
+"""The only Streamlit-aware helpers: session state, controls, the live fragment, styling."""

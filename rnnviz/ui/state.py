@@ -1,0 +1,50 @@
+"""Session-state keys and the current training run (one per browser session)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from rnnviz import config as cf
+from rnnviz.session import TrainingRun
+
+RUN = "run"  # the TrainingRun of this browser session
+CFG = "run_cfg"  # the RunConfig the run was built from
+PLAYING = "playing"  # bool: the live fragment trains while True
+NOTICE = "notice"  # a one-shot message for the next rerun (e.g. "new model")
+PRESENTATION = "presentation"  # bool: larger fonts and thicker lines for a projector
+URL_WARNINGS = "url_warnings"
+
+
+def current_run() -> TrainingRun:
+    """This session's run; built from the URL query (or the defaults) on first use."""
+    if RUN not in st.session_state:
+        query = {k: st.query_params.get_all(k) for k in st.query_params}
+        cfg, warnings = cf.from_query(query)
+        try:
+            set_run(cfg)
+        except ValueError as e:  # settings that are valid one by one but not together
+            warnings.append(f"these settings cannot be used together ({e}): defaults loaded")
+            set_run(cf.default_config())
+        st.session_state[URL_WARNINGS] = warnings
+    return st.session_state[RUN]
+
+
+def set_run(cfg: cf.RunConfig, run: TrainingRun | None = None) -> TrainingRun:
+    """Replace the run (a new model) and remember its config; stops playing."""
+    run = run if run is not None else TrainingRun(cfg)
+    st.session_state[RUN] = run
+    st.session_state[CFG] = run.cfg
+    st.session_state[PLAYING] = False
+    return run
+
+
+def presentation() -> bool:
+    return bool(st.session_state.get(PRESENTATION, False))
+
+
+def notify(message: str) -> None:
+    st.session_state[NOTICE] = message
+
+
+def pop_notice() -> str | None:
+    return st.session_state.pop(NOTICE, None)
