@@ -195,10 +195,11 @@ def to_query(cfg: RunConfig) -> dict[str, str]:
 
 
 def from_query(query: dict, base: RunConfig | None = None) -> tuple[RunConfig, list[str]]:
-    """Apply query parameters over base (defaults). Bad keys/values are ignored or clamped
-    with a warning each; never raises."""
-    cfg = base or default_config()
+    """Apply query parameters over base (the app's default preset). Bad keys/values are
+    ignored or clamped with a warning each; never raises."""
+    cfg = base or preset_config(DEFAULT_PRESET)
     warnings = []
+    query = {k: (v[-1] if v else "") if isinstance(v, list) else v for k, v in query.items()}
     preset = query.get("preset")
     if preset is not None:
         if str(preset) in PRESETS:
@@ -208,8 +209,6 @@ def from_query(query: dict, base: RunConfig | None = None) -> tuple[RunConfig, l
     for key, raw in query.items():
         if key == "preset":
             continue
-        if isinstance(raw, list):
-            raw = raw[-1] if raw else ""
         s = BY_KEY.get(key)
         if s is None:
             warnings.append(f"unknown setting {str(key)[:40]!r}: ignored")
@@ -297,6 +296,9 @@ PRESETS: dict[str, tuple[str, str, dict]] = {
          "epochs": 60},
     ),
 }
+
+
+DEFAULT_PRESET = "seed003-modern"  # what the app opens with
 
 
 def preset_config(name: str) -> RunConfig:

@@ -74,7 +74,9 @@ class TrainingRun:
         t = self.task
         model_cfg = replace(cfg.model, input_size=t.input_size, output_size=t.output_size,
                             readout=t.readout)
-        self.cfg = replace(cfg, model=model_cfg)
+        seq_len = getattr(t, "seq_len", None) or getattr(t, "window", None)
+        task_cfg = replace(cfg.task, seq_len=seq_len if t.name != "sentiment" else None)
+        self.cfg = replace(cfg, model=model_cfg, task=task_cfg)  # as built, sizes resolved
         self.model = Model(model_cfg)
         self.opt = make_optimizer(cfg.train.optimizer, cfg.train.lr)
         self.rng = np.random.default_rng(model_cfg.seed)

@@ -2,46 +2,167 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 from streamlit.testing.v1 import AppTest
+
+from rnnviz import config as cf
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_app(path: str = "app.py") -> AppTest:
-    at = AppTest.from_file(str(ROOT / path), default_timeout=60)
+def app(page: str | None = None, query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
     at.run()
     assert not at.exception, at.exception
+    if page:
+        at.switch_page(page).run()
+        assert not at.exception, at.exception
     return at
 
 
-def test_home_shows_seed000_and_a_live_network():
-    at = run_app()
-    assert any("0.106" in i.value and "0.097" in i.value for i in at.info)
-    charts = at.get("plotly_chart")
-    assert len(charts) == 2
-    caption = at.caption[0].value
-    assert "RNN" in caption
+def charts(at) -> list[dict]:
+    """The plotly specs on the page, in order."""
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
-def test_home_w_hh_scale_changes_the_gradient_flow():
-    at = run_app()
-    ratio = {}
-    for scale in (0.5, 2.5):
-        next(s for s in at.slider if s.label == "W_hh scale").set_value(scale).run()
-        assert not at.exception
-        ratio[scale] = _ratio(at.caption[0].value)
-    assert ratio[0.5] < 1e-2 and ratio[2.5] > 10  # tanh saturation tames the growth
+def values(spec) -> np.ndarray:
+    """A plotly array from a chart spec: a list, or {"dtype", "bdata"} base64."""
+    if isinstance(spec, dict):
+        return np.frombuffer(base64.b64decode(spec["bdata"]), dtype=np.dtype(spec["dtype"]))
+    return np.asarray(spec)
 
 
-def _ratio(caption: str) -> float:
-    return float(caption.split("||dL/dh_T|| = ")[1].split(". ")[0])
+def metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
 
 
-def test_home_cell_choice():
-    at = run_app()
-    next(s for s in at.selectbox if s.label == "Cell").set_value("lstm").run()
-    assert not at.exception and "LSTM" in at.caption[0].value
-    assert np.isfinite(_ratio(at.caption[0].value))
+def test_home_has_the_recurrence_the_map_and_every_preset():
+    at = app()
+    assert any("W_{hh}" in x.value for x in at.latex)
+    titles = " ".join(m.value for m in at.markdown)
+    for name, (title, _, _) in cf.PRESETS.items():
+        assert title in titles, name
+    assert len([b for b in at.button if b.label == "Open"]) == len(cf.PRESETS)
+
+
+def test_home_preset_card_builds_the_run():
+    at = app()
+    at.button(key="open_sine").click().run()
+    assert not at.exception
+    run = at.session_state["run"]
+    assert run.task.name == "sine" and run.cfg.model.hidden_size == 32
+
+
+@pytest.mark.parametrize("page", ["pages/train_live.py", "pages/cell.py", "pages/unrolled.py"])
+def test_every_page_loads(page):
+    app(page)
+
+
+def test_play_trains_pause_stops_step_and_reset():
+    at = app("pages/train_live.py")
+    assert metric(at, "Epoch") == "0"
+    at.button[0].click().run()  # Play
+    assert at.session_state["playing"] is True
+    for _ in range(3):
+        at.run()  # a fragment tick
+    run = at.session_state["run"]
+    assert run.epoch > 0 and metric(at, "Epoch") == str(run.epoch)
+    at.button[0].click().run()  # Pause
+    assert at.session_state["playing"] is False
+    epoch = run.epoch
+    at.run()
+    assert at.session_state["run"].epoch == epoch  # paused: nothing trains
+    at.button[1].click().run()  # Step = one epoch
+    assert at.session_state["run"].epoch == epoch + 1
+    at.button[2].click().run()  # Reset
+    assert at.session_state["run"].epoch == 0 and at.session_state["run"] is not run
+
+
+def test_the_charts_show_the_run():
+    at = app("pages/train_live.py")
+    at.button[1].click().run()  # Step
+    run = at.session_state["run"]
+    specs = charts(at)
+    assert len(specs) == 6
+    loss = specs[0]["data"]
+    assert [d["name"] for d in loss] == ["train", "test", "train", "test"]
+    flow = specs[1]["data"][0]
+    np.testing.assert_allclose(values(flow["y"]), run.probe_trace.grad_norm, rtol=1e-6)
+    heat = specs[2]["data"][0]
+    assert heat["zmid"] == 0 and heat["zmin"] == -1 and heat["zmax"] == 1
+    assert heat["x"][0].endswith(run.probe.tokens[0][0])
+
+
+def test_changing_the_model_resets_and_says_so():
+    at = app("pages/train_live.py")
+    at.button[1].click().run()
+    next(s for s in at.slider if s.label == "Hidden size").set_value(16).run()
+    assert not at.exception
+    run = at.session_state["run"]
+    assert run.cfg.model.hidden_size == 16 and run.epoch == 0
+    assert any("new model" in i.value for i in at.info)
+    assert at.query_params["hidden"] in ("16", ["16"])  # the link now carries the setting
+
+
+def test_learning_rate_and_clipping_change_live():
+    at = app("pages/train_live.py")
+    at.button[1].click().run()
+    run = at.session_state["run"]
+    next(s for s in at.select_slider if s.label == "Learning rate").set_value(0.001).run()
+    assert at.session_state["run"] is run and run.epoch == 1 and run.opt.lr == 0.001
+    next(s for s in at.selectbox if s.label == "Clipping").set_value("value").run()
+    assert at.session_state["run"] is run and run.cfg.train.clip == "value"
+
+
+@pytest.mark.parametrize("task", ["sentiment", "charlm", "sine", "adding", "copy"])
+def test_each_task_has_its_own_view(task):
+    at = app("pages/train_live.py")
+    next(s for s in at.selectbox if s.label == "Task").set_value(task).run()
+    at.button[1].click().run()
+    assert not at.exception
+    assert at.session_state["run"].task.name == task
+    if task == "sine":
+        assert len(at.get("plotly_chart")) == 7
+    elif task == "charlm":
+        assert "greedy" in at.code[0].value
+    else:
+        assert len(at.dataframe) >= 1
+
+
+def test_divergence_shows_a_banner_and_reset_recovers():
+    at = app("pages/train_live.py", query={"preset": "exploding", "lr": "10"})
+    for _ in range(5):
+        at.button[1].click().run()
+        if at.session_state["run"].diverged:
+            break
+    run = at.session_state["run"]
+    assert run.diverged
+    assert any("diverged at epoch" in e.value and "Lower the learning rate" in e.value
+               for e in at.error)
+    at.button[2].click().run()  # Reset
+    assert not at.session_state["run"].diverged and not at.error
+
+
+def test_url_round_trip_and_a_hostile_query():
+    at = app("pages/train_live.py", query={"preset": "sine", "hidden": "99999", "cell": "<b>x</b>",
+                                      "zzz": "1"})
+    run = at.session_state["run"]
+    assert run.task.name == "sine" and run.cfg.model.hidden_size == 512
+    texts = " ".join(w.value for w in at.warning)
+    assert "clamped to 512" in texts and "not one of" in texts and "unknown setting" in texts
+
+
+def test_presentation_mode_makes_figures_bigger():
+    at = app("pages/train_live.py")
+    small = charts(at)
+    next(t for t in at.toggle if t.label == "Presentation mode").set_value(True).run()
+    big = charts(at)
+    assert big[0]["layout"]["font"]["size"] > small[0]["layout"]["font"]["size"]
+    assert big[0]["layout"]["height"] > small[0]["layout"]["height"]

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
+import time
 
 import pytest
 from browser import CHROMIUM, CHROMIUM_ARGS, OUTPUT, exceptions_on, served_app, wait_ready
 from playwright.sync_api import sync_playwright
 
 pytestmark = pytest.mark.browser
+
+PAGES = {"": "Lecture presets", "train": "Train a recurrent network",
+         "cell": "step", "unrolled": "nrolled"}
 
 
 @pytest.fixture(scope="module")
@@ -21,21 +26,57 @@ def browser():
         b.close()
 
 
-@pytest.fixture(scope="module")
-def app_url():
-    with served_app() as url:
-        yield url
-
-
-def test_home_page_renders_our_numbers(browser, app_url):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(app_url)
-    wait_ready(page)
-    page.wait_for_selector(".js-plotly-plot", timeout=30_000)
-    assert exceptions_on(page) == []
-    text = page.inner_text("body")
-    assert "rnnviz" in text and "0.106" in text  # the corrected product from seed 000
-    assert len(page.query_selector_all(".js-plotly-plot")) >= 2
+def shot(page, name: str) -> None:
     OUTPUT.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(OUTPUT / "home.png"), full_page=True)
-    page.close()
+    page.screenshot(path=str(OUTPUT / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_deep_link_on_a_fresh_server(browser, path):
+    """Each page as the very first request of a newly started server."""
+    with served_app() as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page.goto(f"{url}/{path}")
+        wait_ready(page)
+        page.wait_for_timeout(500)
+        wait_ready(page)
+        assert exceptions_on(page) == []
+        assert PAGES[path] in page.inner_text("body")
+        assert "Page not found" not in page.inner_text("body")
+        shot(page, path or "home")
+        page.close()
+
+
+def epoch(page) -> int:
+    metric = page.locator('[data-testid="stMetric"]').filter(has_text="Epoch").first
+    return int(re.sub(r"\D", "", metric.locator('[data-testid="stMetricValue"]').inner_text()))
+
+
+def chart_data(page, index: int = 0) -> str:
+    return page.evaluate(
+        "i => JSON.stringify(document.querySelectorAll('.js-plotly-plot')[i].data)", index)
+
+
+def test_train_play_trains_and_pause_stops(browser):
+    with served_app() as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page.goto(f"{url}/train?preset=sine")
+        wait_ready(page)
+        page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+        assert epoch(page) == 0
+        before = chart_data(page)
+        page.get_by_role("button", name="Play").click()
+        deadline = time.monotonic() + 20
+        while epoch(page) < 3 and time.monotonic() < deadline:
+            page.wait_for_timeout(250)
+        assert epoch(page) >= 3, "Play did not make the epoch counter rise"
+        assert chart_data(page) != before, "the learning curves did not change"
+        shot(page, "train-playing")
+        page.get_by_role("button", name="Pause").click()
+        wait_ready(page)
+        page.wait_for_timeout(800)
+        paused_at = epoch(page)
+        page.wait_for_timeout(1500)
+        assert epoch(page) == paused_at, "Pause did not stop training"
+        assert exceptions_on(page) == []
+        page.close()

@@ -32,9 +32,9 @@ def test_every_setting_round_trips():
 @pytest.mark.parametrize("query,field,expected,warn", [
     ({"hidden": "100000"}, ("model", "hidden_size"), 512, "clamped to 512"),
     ({"hidden": "-5"}, ("model", "hidden_size"), 1, "clamped to 1"),
-    ({"hidden": "abc"}, ("model", "hidden_size"), 4, "not a number"),
-    ({"hidden": "2.5"}, ("model", "hidden_size"), 4, "not a whole number"),
-    ({"lr": "nan"}, ("train", "lr"), 0.01, "not a finite number"),
+    ({"hidden": "abc"}, ("model", "hidden_size"), 64, "not a number"),
+    ({"hidden": "2.5"}, ("model", "hidden_size"), 64, "not a whole number"),
+    ({"lr": "nan"}, ("train", "lr"), 0.01, "not a finite number"),  # the default preset's
     ({"lr": "1e308"}, ("train", "lr"), 10.0, "clamped"),
     ({"cell": "<script>"}, ("model", "cell"), "rnn", "not one of"),
     ({"bidir": "maybe"}, ("model", "bidirectional"), False, "not true/false"),

@@ -5,11 +5,13 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from .style import DIVERGING, layout
+from .gradients import step_labels
+from .style import DIVERGING, figure
 
 
 def hidden_heatmap(h: np.ndarray, tokens: list[str] | None = None,
-                   title: str = "Hidden state h_t", zmax: float = 1.0) -> go.Figure:
+                   title: str = "Hidden state h_t", zmax: float = 1.0,
+                   big: bool = False) -> go.Figure:
     """h (T, H) as a time x unit heatmap on a fixed diverging scale centred on 0.
 
     zmax fixes the colour range to [-zmax, zmax] so colours mean the same every frame
@@ -17,12 +19,10 @@ def hidden_heatmap(h: np.ndarray, tokens: list[str] | None = None,
     """
     h = np.asarray(h, dtype=np.float32)
     T, H = h.shape
-    x = [f"{t + 1}: {tok}" for t, tok in enumerate(tokens)] if tokens else list(range(1, T + 1))
-    fig = go.Figure(go.Heatmap(
-        z=h.T, x=x, y=[f"unit {j}" for j in range(H)], zmin=-zmax, zmax=zmax, zmid=0.0,
-        colorscale=DIVERGING, colorbar=dict(title="h", thickness=12),
-        hovertemplate="step %{x}<br>%{y}<br>h = %{z:.4f}<extra></extra>",
-    ))
-    fig.update_xaxes(title="time step t", type="category")
-    fig.update_yaxes(autorange="reversed", showticklabels=H <= 32)
-    return layout(fig, title)
+    data = [{"type": "heatmap", "z": h.T, "x": step_labels(T, tokens),
+             "y": [f"unit {j}" for j in range(H)], "zmin": -zmax, "zmax": zmax, "zmid": 0.0,
+             "colorscale": DIVERGING, "colorbar": {"title": {"text": "h"}, "thickness": 12},
+             "hovertemplate": "step %{x}<br>%{y}<br>h = %{z:.4f}<extra></extra>"}]
+    lay = {"xaxis": {"title": {"text": "time step t"}, "type": "category"},
+           "yaxis": {"autorange": "reversed", "showticklabels": H <= 32}}
+    return figure(data, lay, title, big=big)

@@ -1,0 +1,40 @@
+"""Train (live): press Play and watch a real RNN learn."""
+
+import streamlit as st
+
+from rnnviz import config as cf
+from rnnviz.ui import controls, live, state
+
+run = state.current_run()
+for w in st.session_state.pop(state.URL_WARNINGS, []):
+    st.warning(f"Link: {w}")
+st.sidebar.selectbox("Lecture preset", list(cf.PRESETS), index=None, key="preset_pick",
+                     placeholder="Choose a preset…", format_func=lambda k: cf.PRESETS[k][0],
+                     on_change=lambda: controls.apply_preset(st.session_state["preset_pick"]))
+new_cfg = controls.sidebar_settings(run)
+if new_cfg is not None:
+    run = controls.sync_run(run, new_cfg)
+
+st.title("Train a recurrent network, live")
+st.caption(f"**{run.task.title}.** {run.cfg.model.cell.upper()}, "
+           f"{run.cfg.model.hidden_size} hidden units × {run.cfg.model.num_layers} layer(s)"
+           f"{', bidirectional' if run.cfg.model.bidirectional else ''}; "
+           f"{run.model.num_params:,} parameters.")
+if notice := state.pop_notice():
+    st.info(notice)
+live.buttons(run)
+if run.probe.size > 1:
+    st.radio("Probe sample", range(run.probe.size), key=live.PROBE, horizontal=True,
+             format_func=lambda b: " ".join(w for w in run.probe.tokens[b] if w != "<pad>")[:40])
+live.panel(state.presentation())
+with st.expander("What am I looking at?"):
+    st.markdown(run.task.explanation)
+    st.markdown(
+        "- **Gradient flowing back**: ||dL/dh_t|| for the probe sample after the latest "
+        "epoch; on a log axis a straight falling line is a gradient that vanishes "
+        "geometrically back through time.\n"
+        "- **Hidden states**: one column per time step, one row per unit; blue is negative, "
+        "red positive, white 0.\n"
+        "- **Eigenvalues of W_hh**: outside the dashed unit circle, signals (and gradients) "
+        "can grow from step to step.")
+live.exports(run)

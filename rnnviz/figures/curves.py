@@ -1,0 +1,88 @@
+"""Training curves from the run's history DataFrame (one row per epoch)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from .style import LEGEND_BELOW, OKABE_ITO, figure, line_width
+
+MAX_POINTS = 400  # curves are downsampled to this many points before they are sent
+EMPTY_NOTE = {"text": "no epoch yet: press Play or Step", "showarrow": False, "xref": "paper",
+              "yref": "paper", "x": 0.5, "y": 0.5, "font": {"color": "grey"}}
+
+
+def downsample(df: pd.DataFrame, n: int = MAX_POINTS) -> pd.DataFrame:
+    """At most n evenly spaced rows, always keeping the first and the last."""
+    if len(df) <= n:
+        return df
+    idx = np.unique(np.linspace(0, len(df) - 1, n).round().astype(int))
+    return df.iloc[idx]
+
+
+def _f32(s: pd.Series) -> np.ndarray:
+    return s.to_numpy(dtype=np.float32)
+
+
+def loss_curves(history: pd.DataFrame, metric: str, big: bool = False) -> go.Figure:
+    """Train/test loss (left, log axis) and train/test metric (right)."""
+    data = []
+    if len(history):
+        h = downsample(history)
+        ep = h["epoch"].to_numpy(np.int32)
+        for col, key in ((1, "loss"), (2, metric)):
+            for k, split in enumerate(("train", "test")):
+                data.append({
+                    "type": "scatter", "mode": "lines", "x": ep, "y": _f32(h[f"{split}_{key}"]),
+                    "name": split, "legendgroup": split, "showlegend": col == 1,
+                    "xaxis": f"x{col if col > 1 else ''}",
+                    "yaxis": f"y{col if col > 1 else ''}",
+                    "line": {"color": OKABE_ITO[k], "width": line_width(big),
+                             "dash": "solid" if k == 0 else "dot"},
+                    "hovertemplate": f"epoch %{{x}}<br>{split} {key} %{{y:.4g}}<extra></extra>",
+                })
+    metric_axis = ({"type": "log", "exponentformat": "power"} if metric == "mse"
+                   else {"range": [0, 1.02]})
+    lay = {
+        "xaxis": {"domain": [0, 0.45], "title": {"text": "epoch"}},
+        "xaxis2": {"domain": [0.55, 1], "title": {"text": "epoch"}},
+        "yaxis": {"type": "log", "exponentformat": "power", "title": {"text": "loss"}},
+        "yaxis2": {"anchor": "x2", "title": {"text": metric}} | metric_axis,
+        "legend": LEGEND_BELOW,
+        "annotations": [] if data else [EMPTY_NOTE],
+    }
+    return figure(data, lay, "Learning curves", big=big)
+
+
+def clip_curves(history: pd.DataFrame, clip_at: float | None = None,
+                big: bool = False) -> go.Figure:
+    """Mean gradient norm before and after clipping per epoch, and the clip fraction."""
+    data = []
+    if len(history):
+        h = downsample(history)
+        ep = h["epoch"].to_numpy(np.int32)
+        data = [
+            {"type": "scatter", "mode": "lines", "x": ep, "y": _f32(h["grad_norm"]),
+             "name": "before clipping",
+             "line": {"color": OKABE_ITO[3], "width": line_width(big)}},
+            {"type": "scatter", "mode": "lines", "x": ep, "y": _f32(h["grad_norm_after"]),
+             "name": "after clipping",
+             "line": {"color": OKABE_ITO[0], "width": line_width(big), "dash": "dot"}},
+            {"type": "bar", "x": ep, "y": _f32(h["clip_fraction"]), "name": "clip fraction",
+             "yaxis": "y2", "marker": {"color": OKABE_ITO[6]}, "opacity": 0.45},
+        ]
+    shapes, notes = [], [] if data else [EMPTY_NOTE]
+    if clip_at:
+        shapes.append({"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y",
+                       "y0": clip_at, "y1": clip_at, "line": {"color": "grey", "dash": "dash"}})
+        notes.append({"text": f"clip at {clip_at:g}", "xref": "paper", "x": 1, "y": np.log10(
+            clip_at), "yref": "y", "showarrow": False, "xanchor": "right", "yanchor": "bottom"})
+    lay = {
+        "xaxis": {"title": {"text": "epoch"}},
+        "yaxis": {"title": {"text": "||grad||"}, "type": "log", "exponentformat": "power"},
+        "yaxis2": {"title": {"text": "fraction clipped"}, "range": [0, 1], "overlaying": "y",
+                   "side": "right", "showgrid": False, "tickformat": ".0%", "dtick": 0.25},
+        "shapes": shapes, "annotations": notes, "legend": LEGEND_BELOW,
+    }
+    return figure(data, lay, "Gradient norm: before / after clipping", big=big)
