@@ -10,7 +10,7 @@ pages = [
     st.Page("pages/home.py", title="Home", icon="🏠", default=True),
     st.Page("pages/train_live.py", title="Train (live)", icon="▶️", url_path="train"),
     st.Page("pages/cell.py", title="Cell, step by step", icon="🔢", url_path="cell"),
-    st.Page("pages/unrolled.py", title="Unrolled network", icon="🔗", url_path="unrolled"),
+    st.Page("pages/unrolled_view.py", title="Unrolled network", icon="🔗", url_path="unrolled"),
 ]
 page = st.navigation(pages)
 style.apply(state.presentation())  # the toggle's value from the last run (session state)

@@ -20,7 +20,7 @@ c = st.columns(3)
 c[0].page_link("pages/train_live.py", label="**Train (live)**: press Play, watch it learn",
                icon="▶️")
 c[1].page_link("pages/cell.py", label="**Cell**: one time step with every number", icon="🔢")
-c[2].page_link("pages/unrolled.py", label="**Unrolled**: the network through time",
+c[2].page_link("pages/unrolled_view.py", label="**Unrolled**: the network through time",
                icon="🔗")
 
 st.subheader("Lecture presets")

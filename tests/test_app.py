@@ -60,7 +60,7 @@ def test_home_preset_card_builds_the_run():
     assert run.task.name == "sine" and run.cfg.model.hidden_size == 32
 
 
-@pytest.mark.parametrize("page", ["pages/train_live.py", "pages/cell.py", "pages/unrolled.py"])
+@pytest.mark.parametrize("page", ["pages/train_live.py", "pages/cell.py", "pages/unrolled_view.py"])
 def test_every_page_loads(page):
     app(page)
 
@@ -90,7 +90,7 @@ def test_the_charts_show_the_run():
     at.button[1].click().run()  # Step
     run = at.session_state["run"]
     specs = charts(at)
-    assert len(specs) == 6
+    assert len(specs) == 7  # 6 charts and the compact unrolled network
     loss = specs[0]["data"]
     assert [d["name"] for d in loss] == ["train", "test", "train", "test"]
     flow = specs[1]["data"][0]
@@ -129,7 +129,7 @@ def test_each_task_has_its_own_view(task):
     assert not at.exception
     assert at.session_state["run"].task.name == task
     if task == "sine":
-        assert len(at.get("plotly_chart")) == 7
+        assert len(at.get("plotly_chart")) == 8
     elif task == "charlm":
         assert "greedy" in at.code[0].value
     else:

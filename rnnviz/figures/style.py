@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 import plotly.io as pio
+from plotly.colors import get_colorscale
 
 # Streamlit styles charts with its own theme; plotly's default template would only cost a
 # deep copy per figure.
@@ -17,7 +18,9 @@ pio.templates.default = "none"
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
              "#000000"]
-DIVERGING = "RdBu_r"  # blue (negative) - white (0) - red (positive); readable for deuteranopes
+# blue (negative) - white (0) - red (positive), readable for deuteranopes. Explicit stops:
+# plotly.js does not know the "_r" names that plotly.py's validation would translate.
+DIVERGING = get_colorscale("RdBu_r")
 SEQUENTIAL = "Viridis"  # perceptually uniform, colour-blind safe
 LEGEND_BELOW = {"orientation": "h", "y": -0.28, "x": 0}
 

@@ -9,6 +9,8 @@ import streamlit as st
 
 from rnnviz import runio, views
 from rnnviz.figures import curves, gradients, hidden, spectrum, taskviews
+from rnnviz.figures.unrolled import unrolled_figure
+from rnnviz.unroll import from_trace
 
 from . import controls, state
 
@@ -146,6 +148,10 @@ def _draw(run, big: bool, train_ms: float) -> None:
     c[0].plotly_chart(curves.clip_curves(df, tc.clip_threshold if tc.clip == "norm" else None,
                                          big=big), key="clip")
     c[1].plotly_chart(spectrum.eigen_plot(run.eig_history[-1][1], big=big), key="eigs")
+    m = run.cfg.model
+    u = from_trace(tr, run.probe, b, run.task, cell=m.cell, activation=m.activation)
+    st.plotly_chart(unrolled_figure(**u.figure_kwargs(), pattern=u.pattern, compact=True,
+                                    big=big), key="unrolled")
     _task_view(run, big)
 
 

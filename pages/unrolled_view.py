@@ -1,0 +1,59 @@
+"""Unrolled: the network drawn through time, coloured by the current run's h_t and dL/dh_t."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from rnnviz.figures.unrolled import UNITS, unrolled_figure, walk_phases
+from rnnviz.ui import state
+from rnnviz.unroll import PATTERNS, default_pattern, sample_label, unroll
+
+st.set_page_config(layout="wide")
+run = state.current_run()
+cfg = run.model.cfg
+st.title("The network unrolled through time")
+st.markdown(
+    "One sequence from the probe batch, drawn as seeds 000 and 001 draw an RNN: the **same "
+    "cell** applied at every step, reading $x_t$ and $h_{t-1}$, passing $h_t$ on and "
+    f"(where the pattern asks) emitting $y_t$. The colours and arrows are this run's numbers "
+    f"(epoch {run.epoch}), the same model the Train page trains."
+)
+if run.diverged:
+    st.warning(f"This run {run.status}. The drawing shows its last good weights.")
+
+probe = run.probe
+own = default_pattern(cfg.readout)
+c1, c2 = st.columns([1, 2])
+sample = c1.selectbox("Probe sample", range(probe.size),
+                      format_func=lambda b: sample_label(probe, b))
+pattern = c2.radio(
+    "Pattern", PATTERNS, index=PATTERNS.index(own), horizontal=True,
+    captions=["read it all, answer once (sentiment)", "an answer at every step (tagging)",
+              "one input, a sequence out (generation)"],
+    help=f"This run trains {own}; the other patterns read the same weights out differently.",
+)
+u = unroll(run.model, run.task, probe, sample, pattern, run.probe_trace)
+nf, nb = walk_phases(cfg.num_layers, cfg.num_directions, u.T)
+walk = st.slider("Walk through the passes (forward, then backward)", 0, nf + nb, nf + nb,
+                 help=f"0 to {nf}: the forward pass computes h_t step by step; "
+                      f"{nf} to {nf + nb}: the gradient flows back from the last step.")
+shape = f"{cfg.num_layers} layer{'s' if cfg.num_layers > 1 else ''}" + (
+    ", bidirectional" if cfg.bidirectional else "")
+title = f"{cfg.cell.upper()}, {shape}, {pattern}: probe loss {u.loss:.4g}"
+fig = unrolled_figure(**u.figure_kwargs(), pattern=pattern, walk=walk, title=title,
+                      big=state.presentation())
+st.plotly_chart(fig, width="stretch")
+st.caption(u.note)
+scale = "−1 … +1" if u.hmax == 1 else f"−{u.hmax:.3g} … +{u.hmax:.3g} (ReLU is unbounded)"
+shown = min(cfg.hidden_size, UNITS)
+st.markdown(
+    f"- **Squares**: each cell is a column of its first {shown} of {cfg.hidden_size} hidden "
+    f"units, coloured by value on a fixed scale {scale}: blue negative, white 0, red positive.\n"
+    "- **Dark arrows** carry $h_t$ to the next step: the same $W_{hh}$ at every step"
+    + (" (the reverse chain ← has its own)" if cfg.bidirectional else "") + ".\n"
+    "- **Orange arrows** are the gradient $\\partial L/\\partial h_t$ flowing back; their "
+    "thickness grows with $\\log \\lVert \\partial L/\\partial h_t \\rVert$, so a hairline is a "
+    "vanishing gradient and a fat arrow a large one. Hover for the numbers."
+)
+if u.grad is None:
+    st.info("This pass recorded no gradients, so no orange arrows are drawn.")
