@@ -1,16 +1,24 @@
-"""rnnviz: entry point. Navigation over the pages, shared sidebar, presentation mode."""
+"""rnnviz: entry point. Navigation over the pages, shared sidebar, presentation mode.
+
+Page files are named apart from their url paths (train_live.py serves /train): a file
+pages/train.py would be run as a legacy page, without this script, on a deep link to
+/train as the first request of a fresh server.
+"""
 
 import streamlit as st
 
 from rnnviz.ui import state, style
 
-st.set_page_config(page_title="rnnviz", page_icon="🔁", layout="wide")
+st.set_page_config(page_title="rnnviz", page_icon=":material/autorenew:", layout="wide")
 
 pages = [
-    st.Page("pages/home.py", title="Home", icon="🏠", default=True),
-    st.Page("pages/train_live.py", title="Train (live)", icon="▶️", url_path="train"),
-    st.Page("pages/cell.py", title="Cell, step by step", icon="🔢", url_path="cell"),
-    st.Page("pages/unrolled_view.py", title="Unrolled network", icon="🔗", url_path="unrolled"),
+    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("pages/train_live.py", title="Train (live)", icon=":material/play_circle:",
+            url_path="train"),
+    st.Page("pages/cell_step.py", title="Cell, step by step", icon=":material/calculate:",
+            url_path="cell"),
+    st.Page("pages/unrolled_view.py", title="Unrolled network",
+            icon=":material/linear_scale:", url_path="unrolled"),
 ]
 page = st.navigation(pages)
 style.apply(state.presentation())  # the toggle's value from the last run (session state)

@@ -18,10 +18,11 @@ st.latex(r"h_t = \tanh(x_t W_{xh} + h_{t-1} W_{hh} + b_h) \qquad y_t = h_t W_{hy
 st.subheader("The pages")
 c = st.columns(3)
 c[0].page_link("pages/train_live.py", label="**Train (live)**: press Play, watch it learn",
-               icon="▶️")
-c[1].page_link("pages/cell.py", label="**Cell**: one time step with every number", icon="🔢")
+               icon=":material/play_circle:")
+c[1].page_link("pages/cell_step.py", label="**Cell**: one time step with every number",
+               icon=":material/calculate:")
 c[2].page_link("pages/unrolled_view.py", label="**Unrolled**: the network through time",
-               icon="🔗")
+               icon=":material/linear_scale:")
 
 st.subheader("Lecture presets")
 st.caption("One click builds the run and opens the Train page; press Play there.")
@@ -30,7 +31,7 @@ for row in range(0, len(names), 4):
     cols = st.columns(4)
     for col, name in zip(cols, names[row : row + 4], strict=False):
         title, text, _ = cf.PRESETS[name]
-        with col.container(border=True, height=230):
+        with col.container(border=True):
             st.markdown(f"**{title}**")
             st.caption(text)
             if st.button("Open", key=f"open_{name}", width="stretch"):

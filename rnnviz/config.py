@@ -273,8 +273,8 @@ PRESETS: dict[str, tuple[str, str, dict]] = {
     ),
     "exploding": (
         "Exploding gradients",
-        "W_hh scaled to 3x an orthogonal matrix and no clipping: gradients grow back "
-        "through time until an update blows the weights up.",
+        "W_hh = 1.5 x an orthogonal matrix, ReLU, plain SGD and no clipping: gradients "
+        "grow back through time until an update blows the weights up.",
         {"task": "adding", "seq_len": 50, "cell": "rnn", "hidden": 32, "act": "relu",
          "init": "orthogonal", "scale": 1.5, "opt": "sgd", "lr": 0.05, "batch": 32,
          "clip": "none", "epochs": 50},

@@ -28,9 +28,9 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def served_app(timeout: float = 60.0):
-    """`python -m streamlit run app.py` on a free loopback port; yields the base URL."""
+    """`python -m rnnviz.serve` (as scripts/run.sh) on a free loopback port; yields the URL."""
     port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+    cmd = [sys.executable, "-m", "rnnviz.serve", "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true"]
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,

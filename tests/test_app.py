@@ -60,7 +60,8 @@ def test_home_preset_card_builds_the_run():
     assert run.task.name == "sine" and run.cfg.model.hidden_size == 32
 
 
-@pytest.mark.parametrize("page", ["pages/train_live.py", "pages/cell.py", "pages/unrolled_view.py"])
+@pytest.mark.parametrize(
+    "page", ["pages/train_live.py", "pages/cell_step.py", "pages/unrolled_view.py"])
 def test_every_page_loads(page):
     app(page)
 

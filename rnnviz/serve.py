@@ -1,0 +1,28 @@
+"""Start the app: `python -m rnnviz.serve [streamlit options]` (what scripts/run.sh runs).
+
+Same as `streamlit run app.py`, with one fix. Streamlit decides once per process whether a
+folder named pages/ beside the entry script is a legacy multipage folder, and only learns
+otherwise when app.py first calls st.navigation. Until then the very first visitor of a
+fresh server who opens a deep link such as /train gets a "Page not found" dialog. This
+entry point declares up front that the app navigates with st.navigation.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+APP = Path(__file__).resolve().parents[1] / "app.py"
+
+
+def main(argv: list[str] | None = None) -> int:
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.web import cli
+
+    PagesManager.uses_pages_directory = False  # app.py navigates with st.navigation
+    sys.argv = ["streamlit", "run", str(APP), *(sys.argv[1:] if argv is None else argv)]
+    return cli.main()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
