@@ -80,3 +80,29 @@ def test_train_play_trains_and_pause_stops(browser):
         assert epoch(page) == paused_at, "Pause did not stop training"
         assert exceptions_on(page) == []
         page.close()
+
+
+def test_saved_run_uploads_and_a_bad_file_is_refused(browser, tmp_path):
+    """A run saved by the CLI loads into the Train page; garbage gets a message."""
+    from rnnviz.experiments import configured, train
+    from rnnviz.runio import save
+
+    good = save(train(configured("sine"), 3), tmp_path / "run")
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"PK\x03\x04 definitely not a zip archive")
+    with served_app() as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page.goto(f"{url}/train")
+        wait_ready(page)
+        page.get_by_text("Save, export, load").click()
+        upload = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+        upload.set_input_files(str(bad))
+        page.wait_for_selector("text=not an rnnviz run", timeout=20_000)
+        assert epoch(page) == 0  # the current run is untouched
+        upload.set_input_files(str(good))
+        page.wait_for_selector("text=Loaded run.npz", timeout=20_000)
+        wait_ready(page)
+        assert epoch(page) == 3
+        assert "Time series" in page.inner_text("body")
+        assert exceptions_on(page) == []
+        page.close()
