@@ -105,8 +105,9 @@ def clip_gradients(grads: dict, clip_norm: float | None = None,
     clipped by value, or 1.0/0.0 for norm clipping).
     """
     for name, v in (("clip_norm", clip_norm), ("clip_value", clip_value)):
-        if v is not None and not (isinstance(v, (int, float)) and v > 0):
-            raise ValueError(f"{name} must be a number > 0 or None, got {v!r}")
+        ok = isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < float("inf")
+        if v is not None and not ok:
+            raise ValueError(f"{name} must be a finite number > 0 or None, got {v!r}")
     before = global_norm(grads)
     clipped, fraction = False, 0.0
     if clip_norm is not None and before > clip_norm:
