@@ -25,6 +25,9 @@ from .core.optim import make_optimizer, train_step
 from .tasks import bundled_text, make_task
 
 HISTORY_CAP = 20_000
+# Largest batch recording one pass may hold: T x B x H x gates x layers x directions values
+# (float64: 8 bytes each, so 25M is 200 MB). Bigger settings are refused with a message.
+MAX_RECORDED = 25_000_000
 GRAD_FLOW_CAP = 256
 EIG_CAP = 64
 
@@ -59,6 +62,20 @@ def build_task(tc):
     return make_task(tc.name, **kw)
 
 
+def check_size(cfg: RunConfig, T: int) -> None:
+    """Refuse settings whose per-batch record would exceed MAX_RECORDED values."""
+    m = cfg.model
+    gates = {"rnn": 2, "lstm": 7, "gru": 6}[m.cell]  # buffers per unit and step (cells.Cache)
+    n = T * cfg.train.batch_size * m.hidden_size * gates * m.num_layers * m.num_directions
+    if n > MAX_RECORDED:
+        raise ValueError(
+            f"these settings record {n / 1e6:.0f}M numbers per batch (sequence length {T} x "
+            f"batch {cfg.train.batch_size} x hidden {m.hidden_size} x {m.num_layers} layer(s)"
+            f" ...); the limit is {MAX_RECORDED / 1e6:.0f}M: lower the batch size, hidden "
+            "size or sequence length"
+        )
+
+
 def _thin(rows: list, cap: int) -> None:
     """Keep every second entry of the older half once len(rows) > cap (in place)."""
     if len(rows) > cap:
@@ -77,6 +94,7 @@ class TrainingRun:
         seq_len = getattr(t, "seq_len", None) or getattr(t, "window", None)
         task_cfg = replace(cfg.task, seq_len=seq_len if t.name != "sentiment" else None)
         self.cfg = replace(cfg, model=model_cfg, task=task_cfg)  # as built, sizes resolved
+        check_size(self.cfg, self.task.probe_batch().X.shape[1])
         self.model = Model(model_cfg)
         self.opt = make_optimizer(cfg.train.optimizer, cfg.train.lr)
         self.rng = np.random.default_rng(model_cfg.seed)

@@ -65,14 +65,14 @@ def test_train_play_trains_and_pause_stops(browser):
         page.wait_for_selector(".js-plotly-plot", timeout=30_000)
         assert epoch(page) == 0
         before = chart_data(page)
-        page.get_by_role("button", name="Play").click()
+        page.get_by_role("button", name="Play", exact=True).click()
         deadline = time.monotonic() + 20
         while epoch(page) < 3 and time.monotonic() < deadline:
             page.wait_for_timeout(250)
         assert epoch(page) >= 3, "Play did not make the epoch counter rise"
         assert chart_data(page) != before, "the learning curves did not change"
         shot(page, "train-playing")
-        page.get_by_role("button", name="Pause").click()
+        page.get_by_role("button", name="Pause", exact=True).click()
         wait_ready(page)
         page.wait_for_timeout(800)
         paused_at = epoch(page)
@@ -106,3 +106,35 @@ def test_saved_run_uploads_and_a_bad_file_is_refused(browser, tmp_path):
         assert "Time series" in page.inner_text("body")
         assert exceptions_on(page) == []
         page.close()
+
+
+def test_two_sessions_train_different_runs_without_seeing_each_other(browser):
+    with served_app() as url:
+        pages = {}
+        for preset in ("sine", "hello-world"):
+            ctx = browser.new_context(viewport={"width": 1400, "height": 1100})
+            page = ctx.new_page()
+            page.goto(f"{url}/train?preset={preset}")
+            wait_ready(page)
+            page.get_by_role("button", name="Play", exact=True).click()
+            pages[preset] = page
+        deadline = time.monotonic() + 25
+        while time.monotonic() < deadline and min(epoch(p) for p in pages.values()) < 3:
+            pages["sine"].wait_for_timeout(300)
+        for page in pages.values():
+            page.get_by_role("button", name="Pause", exact=True).click()
+            wait_ready(page)
+        sine, hello = pages["sine"].inner_text("body"), pages["hello-world"].inner_text("body")
+        assert "Time series" in sine and "Character" not in sine
+        assert "Character" in hello and "Time series" not in hello
+        assert epoch(pages["sine"]) >= 3 and epoch(pages["hello-world"]) >= 3
+        hello_epochs = epoch(pages["hello-world"])
+        pages["sine"].get_by_role("button", name="Reset", exact=True).click()  # reset one
+        deadline = time.monotonic() + 10
+        while epoch(pages["sine"]) != 0 and time.monotonic() < deadline:
+            pages["sine"].wait_for_timeout(200)
+        assert epoch(pages["sine"]) == 0
+        assert epoch(pages["hello-world"]) == hello_epochs  # paused, and not reset
+        for page in pages.values():
+            assert exceptions_on(page) == []
+            page.context.close()

@@ -159,3 +159,9 @@ def _tamper(good: bytes, key: str, value) -> bytes:
     else:
         arrays[key] = value
     return _npz(**arrays)
+
+
+def test_settings_too_big_to_record_are_refused_with_a_message():
+    cfg = small("lstm-memory", seq_len=400, hidden=512, batch=512)
+    with pytest.raises(ValueError, match="limit is 25M"):
+        TrainingRun(cfg)
