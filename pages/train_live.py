@@ -3,7 +3,7 @@
 import streamlit as st
 
 from rnnviz import config as cf
-from rnnviz.ui import controls, live, state
+from rnnviz.ui import controls, data_inputs, live, state
 
 run = state.current_run()
 for w in st.session_state.pop(state.URL_WARNINGS, []):
@@ -14,6 +14,7 @@ st.sidebar.selectbox("Lecture preset", list(cf.PRESETS), index=None, key="preset
 new_cfg = controls.sidebar_settings(run)
 if new_cfg is not None:
     run = controls.sync_run(run, new_cfg)
+data_inputs.own_data(run)
 
 st.title("Train a recurrent network, live")
 st.caption(f"**{run.task.title}.** {run.cfg.model.cell.upper()}, "

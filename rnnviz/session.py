@@ -41,7 +41,7 @@ def build_task(tc):
     elif tc.name == "charlm":
         if tc.text == "custom":
             if not data.get("text"):
-                raise ValueError("text is 'custom' but no text was given")
+                raise ValueError("text is 'custom' but no text was given: paste your text")
             kw["text"] = data["text"]
         else:
             kw["text"] = bundled_text("gettysburg") if tc.text == "bundled" else "hello world"

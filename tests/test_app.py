@@ -167,3 +167,20 @@ def test_presentation_mode_makes_figures_bigger():
     big = charts(at)
     assert big[0]["layout"]["font"]["size"] > small[0]["layout"]["font"]["size"]
     assert big[0]["layout"]["height"] > small[0]["layout"]["height"]
+
+
+def test_pasted_text_trains_the_character_model_and_bad_text_is_refused():
+    at = app("pages/train_live.py", query={"preset": "hello-world"})
+    box = next(t for t in at.text_area if t.label.startswith("Your own text"))
+    box.set_value("").run()
+    assert not at.exception
+    box = next(t for t in at.text_area if t.label.startswith("Your own text"))
+    box.set_value("aaaa").run()  # one distinct character: nothing to predict
+    assert any("current run is unchanged" in e.value for e in at.sidebar.error)
+    assert at.session_state["run"].task.text == "hello world"
+    box = next(t for t in at.text_area if t.label.startswith("Your own text"))
+    box.set_value("to be or not to be, <b>that</b> is the question 🙂").run()
+    assert not at.exception
+    run = at.session_state["run"]
+    assert "🙂" in run.task.vocab and run.cfg.task.text == "custom"
+    assert any("Training on your text" in i.value for i in at.info)

@@ -138,3 +138,23 @@ def test_two_sessions_train_different_runs_without_seeing_each_other(browser):
         for page in pages.values():
             assert exceptions_on(page) == []
             page.context.close()
+
+
+def test_series_csv_upload_good_and_bad(browser, tmp_path):
+    good = tmp_path / "temps.csv"
+    good.write_text("day,temp\n" + "\n".join(f"{i},{10 + (i % 7)}" for i in range(120)))
+    bad = tmp_path / "nan.csv"
+    bad.write_text("temp\n1\n2\nnan\n" + "\n".join("3" for _ in range(40)))
+    with served_app() as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page.goto(f"{url}/train?preset=sine")
+        wait_ready(page)
+        upload = page.locator('[data-testid="stFileUploaderDropzoneInput"]').first
+        upload.set_input_files(str(bad))
+        page.wait_for_selector("text=NaN or infinite", timeout=20_000)
+        assert "sine wave" in page.inner_text("body")  # still the sine run
+        upload.set_input_files(str(good))
+        page.wait_for_selector("text=Forecasting column", timeout=20_000)
+        assert "forecast your series" in page.inner_text("body")
+        assert exceptions_on(page) == []
+        page.close()

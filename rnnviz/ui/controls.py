@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import streamlit as st
 
@@ -120,6 +121,8 @@ def model_settings_changed(old: cf.RunConfig, new: cf.RunConfig) -> list[str]:
 def sync_run(run: TrainingRun, new: cf.RunConfig) -> TrainingRun:
     """Apply the sidebar: live settings change in place, the rest builds a new run."""
     changed = model_settings_changed(run.cfg, new)
+    if new.task.name != run.cfg.task.name:  # user data belongs to the task it was given for
+        new = replace(new, task=replace(new.task, data=None))
     if changed:
         try:
             fresh = TrainingRun(new)
