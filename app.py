@@ -11,15 +11,27 @@ from rnnviz.ui import state, style
 
 st.set_page_config(page_title="rnnviz", page_icon=":material/autorenew:", layout="wide")
 
-pages = [
-    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
-    st.Page("pages/train_live.py", title="Train (live)", icon=":material/play_circle:",
-            url_path="train"),
-    st.Page("pages/cell_step.py", title="Cell, step by step", icon=":material/calculate:",
-            url_path="cell"),
-    st.Page("pages/unrolled_view.py", title="Unrolled network",
-            icon=":material/linear_scale:", url_path="unrolled"),
-]
+pages = {
+    "Explore": [
+        st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+        st.Page("pages/train_live.py", title="Train (live)", icon=":material/play_circle:",
+                url_path="train"),
+        st.Page("pages/cell_step.py", title="Cell, step by step",
+                icon=":material/calculate:", url_path="cell"),
+        st.Page("pages/unrolled_view.py", title="Unrolled network",
+                icon=":material/linear_scale:", url_path="unrolled"),
+    ],
+    "Experiments": [
+        st.Page("pages/gradient_lab.py", title="Gradient lab", icon=":material/science:",
+                url_path="gradients"),
+        st.Page("pages/compare_cells.py", title="RNN vs LSTM vs GRU",
+                icon=":material/compare_arrows:", url_path="compare"),
+        st.Page("pages/sentiment_lab.py", title="Sentiment (seed 003)",
+                icon=":material/sentiment_satisfied:", url_path="sentiment"),
+        st.Page("pages/generate_text.py", title="Generate text",
+                icon=":material/edit_note:", url_path="generate"),
+    ],
+}
 page = st.navigation(pages)
 style.apply(state.presentation())  # the toggle's value from the last run (session state)
 page.run()

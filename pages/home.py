@@ -16,13 +16,19 @@ st.markdown(
 st.latex(r"h_t = \tanh(x_t W_{xh} + h_{t-1} W_{hh} + b_h) \qquad y_t = h_t W_{hy} + b_y")
 
 st.subheader("The pages")
-c = st.columns(3)
-c[0].page_link("pages/train_live.py", label="**Train (live)**: press Play, watch it learn",
-               icon=":material/play_circle:")
-c[1].page_link("pages/cell_step.py", label="**Cell**: one time step with every number",
-               icon=":material/calculate:")
-c[2].page_link("pages/unrolled_view.py", label="**Unrolled**: the network through time",
-               icon=":material/linear_scale:")
+LINKS = [
+    ("pages/train_live.py", "**Train (live)**: press Play, watch it learn", "play_circle"),
+    ("pages/cell_step.py", "**Cell**: one time step with every number", "calculate"),
+    ("pages/unrolled_view.py", "**Unrolled**: the network through time", "linear_scale"),
+    ("pages/gradient_lab.py", "**Gradient lab**: vanishing and exploding", "science"),
+    ("pages/compare_cells.py", "**RNN vs LSTM vs GRU**: who remembers", "compare_arrows"),
+    ("pages/sentiment_lab.py", "**Sentiment**: seed 003, word by word",
+     "sentiment_satisfied"),
+    ("pages/generate_text.py", "**Generate text**: a character model", "edit_note"),
+]
+cols = st.columns(4)
+for k, (path, label, icon) in enumerate(LINKS):
+    cols[k % 4].page_link(path, label=label, icon=f":material/{icon}:")
 
 st.subheader("Lecture presets")
 st.caption("One click builds the run and opens the Train page; press Play there.")

@@ -1,0 +1,91 @@
+"""Gradient lab: vanishing and exploding gradients, measured on real backward passes."""
+
+from dataclasses import replace
+
+import streamlit as st
+
+from rnnviz import lab
+from rnnviz.core.config import ACTIVATIONS, CELLS
+from rnnviz.figures import lab as fl
+from rnnviz.figures.spectrum import eigen_plot
+from rnnviz.ui import state
+
+st.set_page_config(layout="wide")
+cached = st.cache_data(max_entries=64, show_spinner=False)
+measure, sweep, truncation = cached(lab.measure), cached(lab.sweep), cached(lab.truncation)
+clipping_demo = cached(lab.clipping_demo)
+big = state.presentation()
+sb = st.sidebar
+sb.subheader("Gradient lab")
+cell = sb.radio("Cell", CELLS, format_func=str.upper, horizontal=True, key="lab_cell")
+act = sb.radio("Activation", ACTIVATIONS, horizontal=True, key="lab_act",
+               disabled=cell != "rnn", help="vanilla RNN only (gated cells use their own)")
+init = sb.selectbox("Initialiser", ("xavier", "orthogonal", "identity", "normal"),
+                    key="lab_init", help="the shape of W_hh; its size is set below")
+mode = sb.radio("Set W_hh by", lab.MODES, horizontal=True, key="lab_mode",
+                format_func={"scale": "scale × initialiser", "radius": "spectral radius"}.get)
+value = sb.slider("W_hh scale" if mode == "scale" else "Spectral radius ρ(W_hh)",
+                  0.1, 3.0, 1.0, 0.05, key="lab_value")
+T = sb.slider("Sequence length T", 2, 400, 100, key="lab_T")
+H = sb.select_slider("Hidden size H", [2, 4, 8, 16, 32, 64], 32, key="lab_H")
+xs = sb.select_slider("Input scale", [0.001, 0.01, 0.1, 0.3, 1.0, 3.0], 1.0, key="lab_xs",
+                      help="x_t ~ N(0, 1) × this. Small inputs keep tanh in its linear range.")
+seed = sb.number_input("Seed", 0, 9999, 0, key="lab_seed")
+s = lab.LabSettings(T=T, hidden=H, cell=cell, activation=act if cell == "rnn" else "tanh",
+                    init=init, mode=mode, value=value, input_scale=xs, seed=int(seed))
+flow, sw = measure(s), sweep(replace(s, value=1.0))
+
+st.title("Gradient lab: vanishing and exploding gradients")
+st.markdown(lab.INTRO)
+m = st.columns(3) + st.columns(2) if big else st.columns(5)  # big: no cut-off numbers
+m[0].metric("Spectral radius ρ(W_hh)", f"{flow.rho:.3g}")
+m[1].metric("‖W_hh‖₂", f"{flow.norm2:.3g}")
+m[2].metric("Mean act′ (1 = linear)", "—" if cell != "rnn" else f"{flow.act_slope:.2f}")
+m[3].metric("‖dL/dh_1‖ / ‖dL/dh_T‖", lab.fmt(flow.end_ratio))
+k1 = lab.steps_below(flow.ratio, 1e-2)
+m[4].metric("Steps back until < 1%", "never" if k1 is None else str(k1))
+if flow.overflow:
+    st.error(flow.overflow, icon=":material/error:")
+kind, text = lab.claim_check(flow, cell)
+getattr(st, kind)(text, icon=":material/fact_check:")
+
+cols = (st.container(), st.container()) if big else st.columns([2, 1])
+cols[0].plotly_chart(fl.gradient_vs_distance(
+    flow.ratio, flow.jac_prod, flow.bound, lab.references(T), lab.seed_marks(),
+    flow.first_bad, 1e-2, k1, big=big), width="stretch", key="lab_flow")
+cols[1].plotly_chart(eigen_plot(flow.eigs, lab.EIGEN_TITLE[cell], big=big), width="stretch",
+                     key="lab_eigs")
+cols[1].caption(lab.EXPLAIN["eigs"])
+with st.expander("How to read these curves", expanded=not big):
+    st.markdown(lab.EXPLAIN["flow"])
+    st.markdown(lab.EXPLAIN["input" if cell == "rnn" else "gated"])
+
+st.subheader("From vanishing to exploding")
+cols = (st.container(), st.container()) if big else st.columns(2)
+cols[0].plotly_chart(fl.jacobian_steps(flow.jac, flow.rate, flow.factor, flow.rho, big=big),
+                     width="stretch", key="lab_jac")
+cols[0].markdown(lab.EXPLAIN["steps"])
+xlabel = "W_hh scale" if mode == "scale" else "spectral radius ρ(W_hh)"
+cols[1].plotly_chart(fl.sweep_figure(sw.values, sw.ratio, value, xlabel, T, lab.rho_one(sw),
+                                     big=big), width="stretch", key="lab_sweep")
+cols[1].caption(lab.sweep_note(sw))
+cols[1].markdown(lab.EXPLAIN["sweep"])
+
+st.subheader("Truncated BPTT")
+st.plotly_chart(fl.truncation_figure(truncation(s), big=big), width="stretch", key="lab_trunc")
+st.markdown(lab.EXPLAIN["truncation"])
+
+st.subheader("Gradient clipping rescues an exploding run")
+st.markdown(lab.EXPLAIN["clip"])
+clip_at = st.select_slider("Clip the global gradient norm at", [0.1, 0.5, 1.0, 5.0, 25.0], 1.0,
+                           key="lab_clip")
+demo = clipping_demo(100, clip_at)
+cols = (st.container(), st.container()) if big else st.columns(2)
+cols[0].plotly_chart(fl.clipping_figure(demo.loss, "Training loss per step", "loss (log)",
+                                        diverged=demo.diverged_at, big=big),
+                     width="stretch", key="lab_clip_loss")
+cols[1].plotly_chart(fl.clipping_figure(demo.norm, "Gradient norm before clipping",
+                                        "‖g‖ (log)", clip_at, demo.diverged_at, big=big),
+                     width="stretch", key="lab_clip_norm")
+st.markdown("\n".join(f"- **{label}**: {status}" for label, status in demo.status.items()))
+st.caption(f"Preset: {demo.description}")
