@@ -32,7 +32,7 @@ def served_app(timeout: float = 60.0):
     port = free_port()
     cmd = [sys.executable, "-m", "rnnviz.serve", "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true"]
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    env = dict(os.environ, PYTHONUNBUFFERED="1", OPENBLAS_NUM_THREADS="1")  # as run.sh
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
