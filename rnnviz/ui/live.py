@@ -31,7 +31,8 @@ def _pause() -> None:
 
 def _step() -> None:
     st.session_state[state.PLAYING] = False
-    state.current_run().step()
+    with state.run_lock():
+        state.current_run().step()
 
 
 def _reset() -> None:
@@ -93,15 +94,16 @@ def panel(big: bool) -> None:
 
     @st.fragment(run_every=TICK if playing else None)
     def _live():
-        run = state.current_run()
-        t0 = time.perf_counter()
-        if st.session_state.get(state.PLAYING) and not run.diverged:
-            run.advance(seconds=BUDGET)
-            if run.diverged:
-                st.session_state[state.PLAYING] = False
-                st.rerun(scope="app")
-        train_ms = (time.perf_counter() - t0) * 1000
-        _draw(run, big, train_ms)
+        with state.run_lock():  # see state.run_lock: one thread at a time on the run
+            run = state.current_run()
+            t0 = time.perf_counter()
+            if st.session_state.get(state.PLAYING) and not run.diverged:
+                run.advance(seconds=BUDGET)
+            train_ms = (time.perf_counter() - t0) * 1000
+            _draw(run, big, train_ms)
+        if run.diverged and st.session_state.get(state.PLAYING):
+            st.session_state[state.PLAYING] = False
+            st.rerun(scope="app")
 
     _live()
 

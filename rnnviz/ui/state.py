@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import streamlit as st
 
 from rnnviz import config as cf
@@ -13,6 +15,17 @@ PLAYING = "playing"  # bool: the live fragment trains while True
 NOTICE = "notice"  # a one-shot message for the next rerun (e.g. "new model")
 PRESENTATION = "presentation"  # bool: larger fonts and thicker lines for a projector
 URL_WARNINGS = "url_warnings"
+LOCK = "run_lock"
+
+
+def run_lock() -> threading.RLock:
+    """Held while the run trains, is drawn or is replaced.
+
+    With Streamlit's fast reruns a click stops the running script and starts a new one at
+    once, while the old thread may still be inside run.advance (NumPy never checks for the
+    stop): without the lock two threads would train or read the same run together.
+    """
+    return st.session_state.setdefault(LOCK, threading.RLock())
 
 
 def current_run() -> TrainingRun:
@@ -32,9 +45,10 @@ def current_run() -> TrainingRun:
 def set_run(cfg: cf.RunConfig, run: TrainingRun | None = None) -> TrainingRun:
     """Replace the run (a new model) and remember its config; stops playing."""
     run = run if run is not None else TrainingRun(cfg)
-    st.session_state[RUN] = run
-    st.session_state[CFG] = run.cfg
-    st.session_state[PLAYING] = False
+    with run_lock():
+        st.session_state[RUN] = run
+        st.session_state[CFG] = run.cfg
+        st.session_state[PLAYING] = False
     return run
 
 

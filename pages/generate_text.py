@@ -1,0 +1,57 @@
+"""Generate text (seed 000's character model, RecurrentJS-style): train live, then sample."""
+
+import streamlit as st
+
+from rnnviz import textgen as tg
+from rnnviz.session import TrainingRun
+from rnnviz.tasks import DataError
+from rnnviz.ui import state
+from rnnviz.ui import textgen_panel as panel
+from rnnviz.ui.pagerun import PageRun
+
+st.set_page_config(layout="wide")
+ss, pr, big = st.session_state, PageRun("generate"), state.presentation()
+SOURCE, TEXT, ERROR = "generate:source", "generate:text", "generate:error"
+
+
+def use_source() -> None:
+    ss.pop(ERROR, None)
+    if ss[SOURCE] != "custom":  # your own text waits for its button
+        pr.set(TrainingRun(tg.source_config(ss[SOURCE])), f"{tg.SOURCES[ss[SOURCE]]}: press Play.")
+
+
+def use_text() -> None:
+    ss.pop(ERROR, None)
+    try:
+        pr.set(TrainingRun(tg.source_config("custom", ss.get(TEXT))), "Your text: press Play.")
+    except (DataError, ValueError) as e:
+        ss[ERROR] = f"{e}. The current run is unchanged."
+
+
+run = pr.get(lambda: TrainingRun(tg.source_config("hello")))
+ss.setdefault(SOURCE, run.cfg.task.text)  # "hello", "bundled" or "custom"
+st.title("Generate text, one character at a time")
+st.radio("Train on", list(tg.SOURCES), format_func=tg.SOURCES.get, horizontal=True, key=SOURCE,
+         on_change=use_source)
+if ss[SOURCE] == "custom":
+    st.text_area("Paste your text (any characters, emoji too; at most 200 KB)", key=TEXT)
+    st.button("Train on this text", icon=":material/model_training:", on_click=use_text)
+if ss.get(ERROR):
+    st.error(ss[ERROR])
+t, m = run.task, run.model.cfg
+st.caption(f"**Training text: {len(t.text):,} characters, {len(t.vocab)} distinct** (the "
+           f"vocabulary); windows of {t.seq_len}; " + ("the last 10% held out for testing. "
+           if t.held_out else "too short to hold any out: the test set is the training set. ") +
+           f"{m.cell.upper()}, {m.hidden_size} hidden units, {run.model.num_params:,} parameters.")
+if notice := pr.pop_notice():
+    st.info(notice)
+pr.buttons()
+prompt, n, temp, greedy, seed = panel.controls(big)
+pr.live(lambda run: panel.draw(run, prompt, n, temp, greedy, seed, big))
+with st.expander("What am I looking at?"):
+    st.markdown(run.task.explanation)
+    st.markdown("**Perplexity** = exp(mean cross-entropy per character): the number of "
+                "characters the model is, on average, choosing between. The train curve is the "
+                "mean over each epoch's updates; the test curve is measured after the epoch. "
+                "Each sample character is drawn from p = softmax(logits / temperature) (greedy: "
+                "the largest p), then fed back in as the next input.")

@@ -1,0 +1,73 @@
+"""Sentiment (seed 003): train the many-to-one RNN live, then read any sentence through it."""
+
+import streamlit as st
+
+from rnnviz import config as cf
+from rnnviz import sentiment_view as sv
+from rnnviz.session import TrainingRun
+from rnnviz.tasks import DataError
+from rnnviz.ui import sentiment_panels as panels
+from rnnviz.ui import state
+from rnnviz.ui.pagerun import PageRun
+
+st.set_page_config(layout="wide")
+ss, pr, big = st.session_state, PageRun("sentiment"), state.presentation()
+EVERY, TEXT, ERROR = "sentiment:every", "sentiment:text", "sentiment:upload_error"
+
+
+def use(recipe: str, data: dict | None, note: str) -> None:
+    pr.set(TrainingRun(sv.recipe_config(recipe, data)), note)
+    ss[EVERY] = sv.LOG_EVERY[recipe]
+
+
+def pick(recipe: str) -> None:
+    use(recipe, pr.run.cfg.task.data, f"{cf.PRESETS[sv.RECIPES[recipe]][0]}: press Play.")
+
+
+def upload() -> None:
+    ss.pop(ERROR, None)
+    try:
+        train, test, note = sv.load_user_data(ss.get("sentiment:train_csv"),
+                                              ss.get("sentiment:test_csv"))
+        use(sv.recipe_of(pr.run.cfg), {"train": train, "test": test, "note": note}, note)
+    except (DataError, ValueError) as e:
+        ss[ERROR] = f"{e}. The current run is unchanged."
+
+
+run = pr.get(lambda: TrainingRun(sv.recipe_config("modern")))
+ss.setdefault(EVERY, sv.LOG_EVERY[sv.recipe_of(run.cfg)])
+recipe = sv.recipe_of(run.cfg)
+st.title("Sentiment: seed 003's many-to-one RNN")
+c = st.columns(3, vertical_alignment="bottom")
+for col, (key, label, icon) in zip(c, (("tutorial", "Tutorial recipe", ":material/school:"),
+                                       ("modern", "Modern recipe", ":material/bolt:")),
+                                   strict=False):
+    col.button(label, icon=icon, on_click=pick, args=(key,), width="stretch",
+               help=cf.PRESETS[sv.RECIPES[key]][1], key=f"sentiment:{key}")
+c[2].selectbox("Log every … epochs", [1, 5, 10, 20, 50, 100, 200], key=EVERY)
+task = run.task
+st.caption(f"**Now: {cf.PRESETS[sv.RECIPES[recipe]][0]}**, on "
+           f"{'the bundled' if task.bundled else 'your'} sentences ({task.n_train} train, "
+           f"{task.n_test} test, {len(task.vocab)} words incl. `<unk>`). "
+           f"{(run.cfg.task.data or {}).get('note', '')} {run.model.cfg.hidden_size} hidden "
+           f"units, {run.model.num_params:,} parameters.")
+with st.expander("Your own sentences (a CSV with columns text,label)", icon=":material/upload:"):
+    u = st.columns(2)
+    u[0].file_uploader("Training sentences", type=["csv"], key="sentiment:train_csv")
+    u[1].file_uploader("Test sentences (optional: without it, a random 20% of the training "
+                       "file is held out)", type=["csv"], key="sentiment:test_csv")
+    b = st.columns([1, 1, 2])
+    b[0].button("Train on these files", icon=":material/upload_file:", on_click=upload)
+    b[1].button("Back to the bundled sentences", icon=":material/undo:", on_click=lambda: use(
+        sv.recipe_of(pr.run.cfg), None, "The bundled sentences again: press Play."))
+    if ss.get(ERROR):
+        st.error(ss[ERROR])
+if notice := pr.pop_notice():
+    st.info(notice)
+pr.buttons()
+pr.live(lambda run: panels.training(run, ss[EVERY], big))
+st.subheader("Read a sentence through the network")
+st.text_input("Type any sentence", "i am not at all happy", key=TEXT, max_chars=5000)
+pr.live(lambda run: panels.sentence(run, ss[TEXT], big), train=False, every=1.0)
+with st.expander("What am I looking at?"):
+    st.markdown(run.task.explanation)
