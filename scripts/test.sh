@@ -22,4 +22,5 @@ if [ "${RNNVIZ_TORCH:-0}" = "1" ]; then
     || echo "WARNING: torch==2.13.0 could not be installed; the PyTorch comparison will be skipped"
 fi
 .venv/bin/python -m ruff check .
+export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"  # small matrices (see conftest.py)
 exec .venv/bin/python -m pytest "$@"

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-import numpy as np
+import os
 
-import rnnviz
+# One BLAS thread, as the app server runs (scripts/run.sh): the matrices are small, and on a
+# shared 2-core machine BLAS threads made training 5-9x slower. Set before numpy loads.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+
+import rnnviz  # noqa: E402
 
 
 def make_batch(cfg: rnnviz.ModelConfig, loss: str, B: int, T: int, seed: int = 0):

@@ -120,8 +120,10 @@ class CopyTask(ArrayTask):
             f"{middle} step carries a 'recall' marker (?). The target, read after the last "
             "step, is the symbol from step 0, so the dependency spans all "
             f"{self.seq_len} steps (cross-entropy, accuracy). Chance accuracy is "
-            f"1/{self.n_symbols} = {1 / self.n_symbols:.0%}. Raise seq_len and watch a vanilla "
-            "RNN fall back to chance while an LSTM or GRU keeps remembering."
+            f"1/{self.n_symbols} = {1 / self.n_symbols:.0%}. Raise seq_len and compare the "
+            "cells on the Compare page: which cell keeps the symbol is an experiment, not a "
+            "given. A vanilla RNN whose W_hh starts orthogonal can hold one symbol for a long "
+            "time; the adding problem, which must keep a number, is the harder test."
         )
 
     def _generate(self, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
