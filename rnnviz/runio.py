@@ -137,7 +137,7 @@ def _restore(run: TrainingRun, arrays: dict, meta: dict) -> None:
     if "grad_flow" in arrays and "grad_flow_epochs" in arrays:
         flow, ep = arrays["grad_flow"], arrays["grad_flow_epochs"]
         if flow.ndim == 2 and len(ep) == len(flow):
-            run.grad_flow = [(int(e), f.astype(np.float32)) for e, f in zip(ep, flow, strict=True)]
+            run.grad_flow = [(int(e), f.astype(np.float64)) for e, f in zip(ep, flow, strict=True)]
     run._last_good = {k: v.copy() for k, v in params.items()}
     run._snapshot()
     run.grad_flow.pop()  # _snapshot appended the current epoch again

@@ -234,7 +234,7 @@ class TrainingRun:
         with np.errstate(over="ignore", invalid="ignore"):
             _, _, tr = self.model.loss_and_grads(pb.X, pb.Y, t.loss, mask=pb.mask)
         self.probe_trace = tr
-        self.grad_flow.append((self.epoch, tr.grad_norm.astype(np.float32)))
+        self.grad_flow.append((self.epoch, tr.grad_norm.copy()))  # float64: may exceed 1e38
         _thin(self.grad_flow, GRAD_FLOW_CAP)
         blocks = recurrent_blocks(self.model)
         first = next(iter(blocks.values()))

@@ -36,7 +36,7 @@ class Unrolled:
 
     pattern: str  # one of PATTERNS
     h: np.ndarray  # (L, dirs, T, H) float32 hidden states of the sample
-    grad: np.ndarray | None  # (L, dirs, T) float32 ||dL/dh_t|| of the sample (None: no backward)
+    grad: np.ndarray | None  # (L, dirs, T) float64 ||dL/dh_t|| of the sample (None: no backward)
     x_labels: list[str | None]  # T labels of x_t; None = no input at that step
     y_labels: list[str | None]  # T short labels of y_t; None = no output at that step
     y_hover: list[str]  # T hover lines of the outputs ("" where none)
@@ -86,7 +86,7 @@ def from_trace(trace: Trace, batch, sample: int = 0, task=None, pattern: str | N
         with np.errstate(over="ignore", invalid="ignore"):
             grad = np.stack([np.stack([np.linalg.norm(lt.dh[:Tb, sample], axis=-1)
                                        for lt in row]) for row in trace.layers])
-        grad = grad.astype(np.float32)
+        # float64: an exploding gradient passes float32's 3.4e38
     tokens = [str(s) for s in batch.tokens[sample][:Tb]]
     x_labels: list[str | None] = list(tokens)
     if pattern == "one-to-many":
@@ -104,7 +104,8 @@ def from_trace(trace: Trace, batch, sample: int = 0, task=None, pattern: str | N
         lab, hov = _describe_output(task, trace.outputs[sample], Y)
         y_labels = [None] * (Tb - 1) + [lab]
         y_hover = [""] * (Tb - 1) + [f"y_{Tb} (the only output)<br>{hov}"]
-    h = h.astype(np.float32)
+    with np.errstate(over="ignore"):  # a relu state past 3.4e38 shows as overflow, not a warning
+        h = h.astype(np.float32)
     hmax = 1.0
     if cell == "rnn" and activation not in BOUNDED:
         finite = np.abs(h[np.isfinite(h)])

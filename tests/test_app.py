@@ -184,3 +184,22 @@ def test_pasted_text_trains_the_character_model_and_bad_text_is_refused():
     run = at.session_state["run"]
     assert "🙂" in run.task.vocab and run.cfg.task.text == "custom"
     assert any("Training on your text" in i.value for i in at.info)
+
+
+def test_extreme_settings_diverge_or_are_refused_with_a_clear_status():
+    # the largest learning rate and W_hh scale without clipping: diverges with a banner
+    at = app("pages/train_live.py", query={"preset": "exploding", "lr": "10", "scale": "4"})
+    for _ in range(10):
+        at.button[1].click().run()
+        if at.session_state["run"].diverged:
+            break
+    assert at.session_state["run"].diverged and any("diverged" in e.value for e in at.error)
+    assert all(np.isfinite(p).all() for p in at.session_state["run"].model.params.values())
+    # the longest sequence, the largest hidden size and batch: refused with the cap
+    at = app("pages/train_live.py", query={"preset": "lstm-memory"})
+    for label, value in (("Batch size", 512), ("Hidden size", 512)):
+        next(s for s in at.slider if s.label == label).set_value(value).run()
+    assert not at.exception
+    assert any("the limit is 25M" in e.value for e in at.sidebar.error)
+    run = at.session_state["run"]  # the last settings that fit are kept
+    assert (run.cfg.train.batch_size, run.cfg.model.hidden_size) == (512, 32)

@@ -54,7 +54,7 @@ def test_snapshots_probe_trace_grad_flow_and_eigenvalues():
     epochs, flow = run.grad_flow_matrix()
     assert list(epochs) == [0, 1, 2, 3]
     T = run.probe.X.shape[1]
-    assert flow.shape == (4, T) and flow.dtype == np.float32
+    assert flow.shape == (4, T) and flow.dtype == np.float64
     assert run.probe_trace.hidden.shape[0] == T
     assert run.eig_history[-1][1].shape == (run.cfg.model.hidden_size,)
 

@@ -19,13 +19,14 @@ def grad_flow_line(grad_norm: np.ndarray, title: str = "Gradient flowing back: |
     """||dL/dh_t|| (T,) against t on a log axis; optional reference curves by name (T,)."""
     g = np.asarray(grad_norm, dtype=np.float64)
     t = np.arange(1, len(g) + 1, dtype=np.int32)
-    positive = np.where(g > 0, g, np.nan).astype(np.float32)  # log axis: 0 leaves a gap
+    # log axis: 0 leaves a gap; float64 because exploding norms pass float32's 3.4e38
+    positive = np.where((g > 0) & np.isfinite(g), g, np.nan)
     data = [{"type": "scatter", "mode": "lines+markers", "x": t, "y": positive,
              "name": "||dL/dh_t||", "line": {"color": OKABE_ITO[0], "width": line_width(big)},
              "hovertemplate": "t = %{x}<br>||dL/dh_t|| = %{y:.3e}<extra></extra>"}]
     for k, (name, curve) in enumerate((references or {}).items()):
         data.append({"type": "scatter", "mode": "lines", "x": t, "name": name,
-                     "y": np.asarray(curve, np.float32),
+                     "y": np.asarray(curve, np.float64),
                      "line": {"color": OKABE_ITO[1 + k], "dash": "dash"}})
     lay = {"xaxis": {"title": {"text": "time step t"}},
            "yaxis": {"title": {"text": "||dL/dh_t||"}, "type": "log",
@@ -38,7 +39,7 @@ def grad_flow_heatmap(epochs: np.ndarray, flow: np.ndarray, tokens: list[str] | 
                       big: bool = False) -> go.Figure:
     """log10 ||dL/dh_t|| as an epoch x time-step heatmap (flow (E, T), epochs (E,))."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.log10(np.where(flow > 0, flow, np.nan)).astype(np.float32)
+        z = np.log10(np.where((flow > 0) & np.isfinite(flow), flow, np.nan)).astype(np.float32)
     data = [{"type": "heatmap", "z": z, "x": step_labels(flow.shape[1], tokens),
              "y": np.asarray(epochs, np.int32), "colorscale": SEQUENTIAL,
              "colorbar": {"title": {"text": "log10 ||dL/dh_t||"}, "thickness": 12},

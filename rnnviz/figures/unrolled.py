@@ -171,13 +171,14 @@ def unrolled_figure(
     [h_fwd at T; h_rev at 1]). walk: 0 .. sum(walk_phases(...)), None = all done.
     hmax: colour range [-hmax, hmax] (1 for tanh). compact: fewer labels, smaller, no legend.
     """
-    h = np.asarray(h, dtype=np.float32)
+    with np.errstate(over="ignore"):
+        h = np.asarray(h, dtype=np.float32)
     if h.ndim != 4 or h.shape[1] not in (1, 2) or min(h.shape) < 1:
         raise ValueError(f"h must have shape (L, dirs, T, H) with dirs 1 or 2; got {h.shape}")
     L, nd, T, H = h.shape
     final_state_readout = final_state_readout and nd == 2  # one direction: y_T reads h_T
     if grad is not None:
-        grad = np.asarray(grad, dtype=np.float32)
+        grad = np.asarray(grad, dtype=np.float64)  # may exceed float32's range
         if grad.shape != (L, nd, T):
             raise ValueError(f"grad must have shape {(L, nd, T)}; got {grad.shape}")
     if x_labels is None:
