@@ -13,7 +13,8 @@ from playwright.sync_api import sync_playwright
 pytestmark = pytest.mark.browser
 
 PAGES = {"": "Lecture presets", "train": "Train a recurrent network",
-         "cell": "step", "unrolled": "nrolled"}
+         "cell": "step", "unrolled": "nrolled", "gradients": "Gradient lab",
+         "compare": "LSTM", "sentiment": "Sentiment", "generate": "Generate"}
 
 
 @pytest.fixture(scope="module")
