@@ -49,6 +49,8 @@ def backward(cell, p, cache, dH=None, dh_last=None, mask=None, cuts=frozenset(),
     Returns dXW (T, B, G*H) = dL/d(x W_xh + b_h), dHW = dL/d(h_{t-1} W_hh), dh0, dc0.
     """
     T, B, H = cache.T, cache.B, cache.H
+    if B > 1:  # each step multiplies by W_hh.T: contiguous in memory, BLAS runs it faster
+        p = dict(p, W_hh=np.asfortranarray(p["W_hh"]))
     dXW = np.empty_like(cache.pre)
     dHW = np.empty_like(cache.pre) if cell.kind == "gru" else dXW
     dh_next = np.zeros((B, H), cache.pre.dtype) if dh_last is None else dh_last.copy()

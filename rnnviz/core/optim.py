@@ -80,7 +80,8 @@ class Adam(Optimizer):
         m += (1 - self.beta1) * g
         v *= self.beta2
         v += (1 - self.beta2) * (g * g)
-        lr_t = self.lr * np.sqrt(1 - self.beta2**self.t) / (1 - self.beta1**self.t)
+        # a Python float, so a float32 model's update stays float32 (NumPy 2 type rules)
+        lr_t = float(self.lr * np.sqrt(1 - self.beta2**self.t) / (1 - self.beta1**self.t))
         p -= lr_t * m / (np.sqrt(v) + self.eps)
 
 
