@@ -9,7 +9,7 @@ import streamlit as st
 
 from rnnviz.ui import state, style
 
-st.set_page_config(page_title="rnnviz", page_icon=":material/autorenew:", layout="wide")
+st.set_page_config(page_title="rnnviz", page_icon="🔁", layout="wide")  # no icon fetch: offline
 
 pages = {
     "Explore": [

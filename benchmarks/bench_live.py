@@ -128,9 +128,9 @@ SAMPLER_JS = """
       const c = el.closest('[data-testid="stElementContainer"]');
       if (c && parseFloat(getComputedStyle(c).opacity) < 0.99) faded++;
     }
-    const title = el => {
+    const title = el => {  // Streamlit's theme wraps titles in <b>, sometimes twice
       const tt = el.layout && el.layout.title;
-      return String(tt && typeof tt === 'object' ? tt.text : tt || '');
+      return String(tt && typeof tt === 'object' ? tt.text : tt || '').replace(/<[^>]*>/g, '');
     };
     const loss = plots.find(el => title(el).startsWith(firstTitle));
     if (loss) {  // absent while it is being plotted afresh: no sample
@@ -270,7 +270,8 @@ def run_browser(playwright, preset: str, seconds: float, sample_ms: int) -> Brow
             first_title = page.evaluate(
                 "() => { const el = document.querySelector('.js-plotly-plot'); "
                 "const t = el && el.layout && el.layout.title; "
-                "return String(t && typeof t === 'object' ? t.text : t || ''); }")
+                "return String(t && typeof t === 'object' ? t.text : t || '')"
+                ".replace(/<[^>]*>/g, ''); }")
             t_play = page.evaluate(SAMPLER_JS, [sample_ms, res.rest_charts, first_title])
             n_frames, n_sent = len(frames), len(sent)
             cpu0 = server.cpu_seconds()

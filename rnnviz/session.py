@@ -242,11 +242,16 @@ class TrainingRun:
         _thin(self.eig_history, EIG_CAP)
 
     # -- views --------------------------------------------------------------------------
-    def history_frame(self):
-        """History as a pandas DataFrame, one row per epoch."""
+    def history_frame(self, max_rows: int | None = None):
+        """History as a pandas DataFrame, one row per epoch; with max_rows, at most that
+        many evenly spaced rows (first and last kept), picked before the frame is built."""
         import pandas as pd
 
-        return pd.DataFrame(self.history)
+        rows = self.history
+        if max_rows is not None and len(rows) > max_rows:
+            idx = np.unique(np.linspace(0, len(rows) - 1, max_rows).round().astype(int))
+            rows = [rows[i] for i in idx]
+        return pd.DataFrame(rows)
 
     def grad_flow_matrix(self) -> tuple[np.ndarray, np.ndarray]:
         """(epochs (E,), ||dL/dh_t|| (E, T)) for the epoch x time-step heatmap."""

@@ -165,3 +165,11 @@ def test_settings_too_big_to_record_are_refused_with_a_message():
     cfg = small("lstm-memory", seq_len=400, hidden=512, batch=512)
     with pytest.raises(ValueError, match="limit is 25M"):
         TrainingRun(cfg)
+
+
+def test_history_frame_can_be_thinned_before_it_is_built():
+    run = TrainingRun(small())
+    run.advance(seconds=60, max_epochs=9)
+    df = run.history_frame(max_rows=4)
+    assert len(df) == 4 and df["epoch"].iloc[0] == 1 and df["epoch"].iloc[-1] == 9
+    assert len(run.history_frame()) == 9

@@ -126,7 +126,7 @@ def _status(run, train_ms: float) -> None:
 
 def _draw(run, big: bool, train_ms: float) -> None:
     _status(run, train_ms)
-    df = run.history_frame()
+    df = run.history_frame(max_rows=curves.MAX_POINTS)  # the curves show no more than this
     t = run.task
     tr = run.probe_trace
     b = min(st.session_state.get(PROBE, 0), tr.x.shape[1] - 1)
