@@ -1,7 +1,7 @@
 """Shared helpers of the browser benchmarks: serve the app as the README does, watch it.
 
 The server is `python -m rnnviz.serve --server.port <free> --server.address 127.0.0.1
---server.headless true` with OPENBLAS_NUM_THREADS=1 (what scripts/run.sh and
+--server.headless true` with OPENBLAS_NUM_THREADS=1 and MALLOC_ARENA_MAX=2 (what scripts/run.sh and
 tests/browser.py run), its output going to a log file (a pipe nobody reads would block the
 server once it fills). Chromium is Debian's /usr/bin/chromium with tests/browser.py's
 CHROMIUM_ARGS. Only loopback addresses are used.
@@ -62,7 +62,8 @@ class Server:
         cmd = [sys.executable, "-m", "rnnviz.serve", "--server.port", str(self.port),
                "--server.address", "127.0.0.1", "--server.headless", "true", *self.extra_args]
         env = dict(os.environ, PYTHONUNBUFFERED="1", OPENBLAS_NUM_THREADS="1",  # as run.sh
-                   **self.extra_env)
+                   MALLOC_ARENA_MAX="2")
+        env.update(self.extra_env)
         fd, name = tempfile.mkstemp(prefix="rnnviz-bench-server-", suffix=".log")
         self.log_path = Path(name)
         self.t_launch = time.monotonic()

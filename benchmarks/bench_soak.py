@@ -6,8 +6,9 @@ Serves the app as the README does (`python -m rnnviz.serve --server.port <free>
 session (its session_state: the TrainingRun, history, ...) for that many seconds so a
 reconnecting browser finds it; the default is 120 s, shortened here so the wait is short.
 
-Rounds (--rounds, default 2, identical). In each, --sessions browser sessions (default 4;
-each its own Chromium context and page, viewport 1400x1100) open /train?preset=<p>,
+Rounds (--rounds, default 3, identical; round 1 warms the server up). In each,
+--sessions browser sessions (default 4; each its own Chromium context and page, viewport
+1400x1100) open /train?preset=<p>,
 cycling through --presets (default seed003-modern, sine, hello-world, lstm-memory), and
 press Play. They play for --minutes / rounds (--minutes, default 3, is the total playing
 time). Every --sample-every seconds (default 5) each page's "Epoch" metric and
@@ -23,7 +24,8 @@ only when an entry is stored or deleted, so without it the closed round's sessio
 stay in memory until the next round's sessions disconnect (--no-reap skips it). Then the
 server's memory is sampled for --settle seconds (default 30). Nothing can make the server
 collect garbage from outside, so rounds are compared: the last round ending clearly above
-the first (> 20 % or > 50 MB, mean of the last 10 s after close) means memory keeps growing.
+round 2 (round 1 with only 2 rounds; > 20 % or > 50 MB, mean of the last 10 s after close)
+means memory keeps growing.
 
 Server memory: VmRSS of the server process and its children (/proc/<pid>/status), every
 5 s from a thread plus at each phase change, labelled by phase. Server CPU while playing:
@@ -251,7 +253,12 @@ def mean(values: list[float]) -> float | None:
 
 
 def memory_report(rss: RssSampler, settle_s: float, rounds: int) -> tuple[str, str]:
-    """The memory table and the verdict line (last round against the first)."""
+    """The memory table and the verdict line.
+
+    Round 1 warms the server up (first imports, caches, the allocator's pools), so with 3 or
+    more rounds the last round is compared with round 2: memory that keeps growing rises
+    again there; a one-off rise in round 2 followed by a flat line is a plateau.
+    """
     window = min(10.0, settle_s)
     start = mean(rss.values("idle"))
     peak = max(v for _, _, v in rss.samples)
@@ -267,15 +274,17 @@ def memory_report(rss: RssSampler, settle_s: float, rounds: int) -> tuple[str, s
         rows.append([f"round {k}: closed, then after the TTL (before reaping)",
                      f"{h.fmt(ttl[0] if ttl else None)}, {h.fmt(ttl[-1] if ttl else None)}"])
         rows.append([f"round {k}: after close (mean of last {window:.0f} s)", h.fmt(closed)])
-    first, last = after[0], after[-1]
+    base = 2 if rounds >= 3 else 1  # round 1 is the warm-up when there are 3 or more
+    first, last = after[base - 1], after[-1]
     if first is None or last is None or rounds < 2:
         return h.table(["server RSS", "MB"], rows), "verdict: unknown (needs 2 rounds)"
     growth = last - first
     pct = 100 * growth / first
-    rows.append([f"round {rounds} - round 1 after close", f"{growth:+.1f} MB ({pct:+.1f} %)"])
+    rows.append([f"round {rounds} - round {base} after close",
+                 f"{growth:+.1f} MB ({pct:+.1f} %)"])
     grows = growth > GROWTH_MB or pct > GROWTH_PCT
     verdict = ("verdict: MEMORY KEEPS GROWING" if grows else "verdict: memory is stable") + (
-        f" (round {rounds} after close {last:.0f} MB vs round 1 {first:.0f} MB; growing "
+        f" (round {rounds} after close {last:.0f} MB vs round {base} {first:.0f} MB; growing "
         f"means > {GROWTH_PCT:g} % or > {GROWTH_MB:g} MB)")
     if grows and rounds == 2:
         verdict += ("\nnote: with 2 rounds a one-off rise of the allocator's high-water mark "
@@ -309,7 +318,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="seconds of memory samples after TTL + 3 s (default 30; 5 quick)")
     p.add_argument("--sample-every", type=float, default=5.0,
                    help="seconds between reads of each page's epoch metric")
-    p.add_argument("--rounds", type=int, default=2, help="identical rounds (default 2)")
+    p.add_argument("--rounds", type=int, default=3,
+                   help="identical rounds (default 3; round 1 is the warm-up)")
     p.add_argument("--no-reap", action="store_true",
                    help="skip the short session that makes Streamlit drop expired sessions")
     p.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE",
