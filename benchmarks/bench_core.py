@@ -31,6 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(ROOT))
 
+from _harness import table  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
+
 from rnnviz.core.config import ModelConfig  # noqa: E402
 from rnnviz.core.network import Model  # noqa: E402
 from rnnviz.core.optim import Adam, train_step  # noqa: E402
@@ -322,16 +324,6 @@ def load_line(when: str) -> str:
         text += " -- WARNING: the machine is busy with other work; timings are unreliable"
     return text
 
-
-def table(header: list[str], rows: list[list[str]]) -> str:
-    """A markdown table with padded columns."""
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-
-    def line(cells):
-        return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
-
-    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
-    return "\n".join([line(header), rule, *(line(r) for r in rows)])
 
 
 def ms(seconds: float | None) -> str:

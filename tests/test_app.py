@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from apptest import open_app
 from streamlit.testing.v1 import AppTest
 
 from rnnviz import config as cf
@@ -16,15 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def app(page: str | None = None, query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, at.exception
-    if page:
-        at.switch_page(page).run()
-        assert not at.exception, at.exception
-    return at
+    return open_app(page, query)
 
 
 def charts(at) -> list[dict]:

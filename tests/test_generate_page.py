@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+from apptest import open_page
 from streamlit.testing.v1 import AppTest
 
 from rnnviz import textgen as tg
@@ -18,12 +19,7 @@ RUN, PLAYING = "generate:run", "generate:playing"
 
 
 def _app(**session) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    for k, v in session.items():
-        at.session_state[k] = v
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_page("pages/generate_text.py", **session)
 
 
 def _ok(at: AppTest) -> AppTest:

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+from apptest import open_app, open_page
 from streamlit.testing.v1 import AppTest
 
 from rnnviz import lab
@@ -18,15 +19,7 @@ REGISTERED = PAGE in (ROOT / "app.py").read_text()  # registered in app.py's nav
 
 def page(**session) -> AppTest:
     """The lab, through app.py's navigation once it is registered there, else on its own."""
-    at = AppTest.from_file(str(ROOT / ("app.py" if REGISTERED else PAGE)), default_timeout=60)
-    for k, v in session.items():
-        at.session_state[k] = v
-    at.run()
-    assert not at.exception, at.exception
-    if REGISTERED:
-        at.switch_page(PAGE).run()
-        assert not at.exception, at.exception
-    return at
+    return open_app(PAGE, session=session) if REGISTERED else open_page(PAGE, **session)
 
 
 class Charts(dict):

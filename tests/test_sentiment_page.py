@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from apptest import open_page
 from streamlit.testing.v1 import AppTest
 
 from rnnviz import sentiment_view as sv
@@ -17,12 +18,7 @@ RUN, PLAYING, EVERY, TEXT = "sentiment:run", "sentiment:playing", "sentiment:eve
 
 
 def _app(**session) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    for k, v in session.items():
-        at.session_state[k] = v
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_page("pages/sentiment_lab.py", **session)
 
 
 def _button(at: AppTest, label: str):

@@ -1,0 +1,35 @@
+"""Opening pages with Streamlit's AppTest, shared by the page tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def open_app(page: str | None = None, query: dict | None = None,
+             session: dict | None = None) -> AppTest:
+    """app.py (navigation and all), optionally switched to `page`; fails on any exception."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    for k, v in (session or {}).items():
+        at.session_state[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    if page:
+        at.switch_page(page).run()
+        assert not at.exception, at.exception
+    return at
+
+
+def open_page(page: str, **session) -> AppTest:
+    """One page file on its own, with session state set first; fails on any exception."""
+    at = AppTest.from_file(str(ROOT / page), default_timeout=60)
+    for k, v in session.items():
+        at.session_state[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    return at
