@@ -54,8 +54,12 @@ def epoch(page) -> int:
 
 
 def chart_data(page, index: int = 0) -> str:
-    return page.evaluate(
-        "i => JSON.stringify(document.querySelectorAll('.js-plotly-plot')[i].data)", index)
+    """The index-th chart's traces, waiting while Streamlit swaps the chart element."""
+    handle = page.wait_for_function(
+        """i => { const el = document.querySelectorAll('.js-plotly-plot')[i];
+                  return el && el.data ? JSON.stringify(el.data) : null; }""",
+        arg=index, timeout=10_000)
+    return handle.json_value()
 
 
 def test_train_play_trains_and_pause_stops(browser):
