@@ -16,6 +16,8 @@ pages = {
         st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
         st.Page("pages/train_live.py", title="Train (live)", icon=":material/play_circle:",
                 url_path="train"),
+        st.Page("pages/watch_lecturer.py", title="Watch the lecturer",
+                icon=":material/cast_for_education:", url_path="watch"),
         st.Page("pages/cell_step.py", title="Cell, step by step",
                 icon=":material/calculate:", url_path="cell"),
         st.Page("pages/unrolled_view.py", title="Unrolled network",

@@ -6,6 +6,7 @@ import streamlit as st
 
 from rnnviz import stepper as sp
 from rnnviz.figures.cell import step_bars
+from rnnviz.ui.livechart import chart
 
 ss = st.session_state
 NUMBER = st.column_config.NumberColumn(width=64)  # any precision; 3 columns fit side by side
@@ -66,8 +67,8 @@ if v.note:
 big = ss.get("presentation", False)  # projector: the figure gets the full width
 left, right = (st.container(), st.container()) if big else st.columns(2)
 left.dataframe(v.table.style.format(precision=4), width="stretch")
-right.plotly_chart(step_bars(v.bars, f"The terms of step {t}, unit by unit", big=big),
-                   width="stretch")
+chart(step_bars(v.bars, f"The terms of step {t}, unit by unit", big=big), key="cell_bars",
+      where=right)
 if v.compare is not None:
     with st.expander("The seed's printed numbers next to the cell's", expanded=bool(v.slipped)):
         st.dataframe(sp.compare_style(v), width="stretch")

@@ -9,6 +9,7 @@ from rnnviz.core.config import ACTIVATIONS, CELLS
 from rnnviz.figures import lab as fl
 from rnnviz.figures.spectrum import eigen_plot
 from rnnviz.ui import state
+from rnnviz.ui.livechart import chart
 
 st.set_page_config(layout="wide")
 cached = st.cache_data(max_entries=64, show_spinner=False)
@@ -50,11 +51,10 @@ kind, text = lab.claim_check(flow, cell)
 getattr(st, kind)(text, icon=":material/fact_check:")
 
 cols = (st.container(), st.container()) if big else st.columns([2, 1])
-cols[0].plotly_chart(fl.gradient_vs_distance(
+chart(fl.gradient_vs_distance(
     flow.ratio, flow.jac_prod, flow.bound, lab.references(T), lab.seed_marks(),
-    flow.first_bad, 1e-2, k1, big=big), width="stretch", key="lab_flow")
-cols[1].plotly_chart(eigen_plot(flow.eigs, lab.EIGEN_TITLE[cell], big=big), width="stretch",
-                     key="lab_eigs")
+    flow.first_bad, 1e-2, k1, big=big), key="lab_flow", where=cols[0])
+chart(eigen_plot(flow.eigs, lab.EIGEN_TITLE[cell], big=big), key="lab_eigs", where=cols[1])
 cols[1].caption(lab.EXPLAIN["eigs"])
 with st.expander("How to read these curves", expanded=not big):
     st.markdown(lab.EXPLAIN["flow"])
@@ -62,17 +62,17 @@ with st.expander("How to read these curves", expanded=not big):
 
 st.subheader("From vanishing to exploding")
 cols = (st.container(), st.container()) if big else st.columns(2)
-cols[0].plotly_chart(fl.jacobian_steps(flow.jac, flow.rate, flow.factor, flow.rho, big=big),
-                     width="stretch", key="lab_jac")
+chart(fl.jacobian_steps(flow.jac, flow.rate, flow.factor, flow.rho, big=big), key="lab_jac",
+      where=cols[0])
 cols[0].markdown(lab.EXPLAIN["steps"])
 xlabel = "W_hh scale" if mode == "scale" else "spectral radius ρ(W_hh)"
-cols[1].plotly_chart(fl.sweep_figure(sw.values, sw.ratio, value, xlabel, T, lab.rho_one(sw),
-                                     big=big), width="stretch", key="lab_sweep")
+chart(fl.sweep_figure(sw.values, sw.ratio, value, xlabel, T, lab.rho_one(sw), big=big),
+      key="lab_sweep", where=cols[1])
 cols[1].caption(lab.sweep_note(sw))
 cols[1].markdown(lab.EXPLAIN["sweep"])
 
 st.subheader("Truncated BPTT")
-st.plotly_chart(fl.truncation_figure(truncation(s), big=big), width="stretch", key="lab_trunc")
+chart(fl.truncation_figure(truncation(s), big=big), key="lab_trunc")
 st.markdown(lab.EXPLAIN["truncation"])
 
 st.subheader("Gradient clipping rescues an exploding run")
@@ -81,11 +81,9 @@ clip_at = st.select_slider("Clip the global gradient norm at", [0.1, 0.5, 1.0, 5
                            key="lab_clip")
 demo = clipping_demo(100, clip_at)
 cols = (st.container(), st.container()) if big else st.columns(2)
-cols[0].plotly_chart(fl.clipping_figure(demo.loss, "Training loss per step", "loss (log)",
-                                        diverged=demo.diverged_at, big=big),
-                     width="stretch", key="lab_clip_loss")
-cols[1].plotly_chart(fl.clipping_figure(demo.norm, "Gradient norm before clipping",
-                                        "‖g‖ (log)", clip_at, demo.diverged_at, big=big),
-                     width="stretch", key="lab_clip_norm")
+chart(fl.clipping_figure(demo.loss, "Training loss per step", "loss (log)",
+                         diverged=demo.diverged_at, big=big), key="lab_clip_loss", where=cols[0])
+chart(fl.clipping_figure(demo.norm, "Gradient norm before clipping", "‖g‖ (log)", clip_at,
+                         demo.diverged_at, big=big), key="lab_clip_norm", where=cols[1])
 st.markdown("\n".join(f"- **{label}**: {status}" for label, status in demo.status.items()))
 st.caption(f"Preset: {demo.description}")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from rnnviz.figures.unrolled import UNITS, unrolled_figure, walk_phases
 from rnnviz.ui import state
+from rnnviz.ui.livechart import chart
 from rnnviz.unroll import PATTERNS, default_pattern, sample_label, unroll
 
 st.set_page_config(layout="wide")
@@ -42,7 +43,7 @@ shape = f"{cfg.num_layers} layer{'s' if cfg.num_layers > 1 else ''}" + (
 title = f"{cfg.cell.upper()}, {shape}, {pattern}: probe loss {u.loss:.4g}"
 fig = unrolled_figure(**u.figure_kwargs(), pattern=pattern, walk=walk, title=title,
                       big=state.presentation())
-st.plotly_chart(fig, width="stretch")
+chart(fig, key="unrolled_page")
 st.caption(u.note)
 scale = "−1 … +1" if u.hmax == 1 else f"−{u.hmax:.3g} … +{u.hmax:.3g} (ReLU is unbounded)"
 shown = min(cfg.hidden_size, UNITS)

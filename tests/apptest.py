@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -33,3 +34,9 @@ def open_page(page: str, **session) -> AppTest:
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+def chart_specs(at: AppTest) -> list[dict]:
+    """The figures on the page, in page order: rnnviz.livechart components, JSON-decoded."""
+    return [json.loads(json.loads(e.proto.json)) for e in at.get("bidi_component")
+            if e.proto.component_name == "rnnviz.livechart"]

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import base64
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
-from apptest import open_app
+from apptest import chart_specs, open_app
 from streamlit.testing.v1 import AppTest
 
 from rnnviz import config as cf
@@ -22,7 +21,7 @@ def app(page: str | None = None, query: dict | None = None) -> AppTest:
 
 def charts(at) -> list[dict]:
     """The plotly specs on the page, in order."""
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return chart_specs(at)
 
 
 def values(spec) -> np.ndarray:
@@ -123,7 +122,7 @@ def test_each_task_has_its_own_view(task):
     assert not at.exception
     assert at.session_state["run"].task.name == task
     if task == "sine":
-        assert len(at.get("plotly_chart")) == 8
+        assert len(chart_specs(at)) == 8
     elif task == "charlm":
         assert "greedy" in at.code[0].value
     else:

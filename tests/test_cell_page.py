@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from apptest import chart_specs
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -171,6 +171,6 @@ def test_presentation_mode_makes_the_figure_bigger():
     heights = {}
     for big in (False, True):
         at = run_page(presentation=big)
-        spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+        spec = chart_specs(at)[0]
         heights[big] = spec["layout"]["height"]
     assert heights[True] > heights[False]

@@ -4,11 +4,11 @@ controls reset, the charts show the runs' numbers, presentation mode, no excepti
 from __future__ import annotations
 
 import base64
-import json
 import time
 from pathlib import Path
 
 import numpy as np
+from apptest import chart_specs
 from streamlit.testing.v1 import AppTest
 
 from rnnviz import compare as cmp
@@ -40,7 +40,7 @@ def _button(at: AppTest, label: str):
 
 
 def _specs(at: AppTest) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return chart_specs(at)
 
 
 def values(spec) -> np.ndarray:
@@ -70,7 +70,7 @@ def test_default_page_loads_with_three_networks_and_their_parameter_counts():
     assert "3,425 parameters" in captions
     text = " ".join(m.value for m in at.markdown)
     assert "GRU has 1,088 fewer than the LSTM" in text
-    assert len(at.get("plotly_chart")) == 4
+    assert len(chart_specs(at)) == 4
     assert next(s for s in at.slider if s.label == "Dependency length (steps)").value == 50
     assert next(s for s in at.slider if s.label == "Budget (epochs)").value == 8
     assert state.RUN not in at.session_state  # the Train page's run is left alone

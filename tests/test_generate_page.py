@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
-from apptest import open_page
+from apptest import chart_specs, open_page
 from streamlit.testing.v1 import AppTest
 
 from rnnviz import textgen as tg
@@ -37,7 +36,7 @@ def _metric(at: AppTest, label: str) -> str:
 
 
 def _charts(at: AppTest) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return chart_specs(at)
 
 
 def _sample(at: AppTest) -> str:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import base64
-import json
 from pathlib import Path
 
 import numpy as np
-from apptest import open_app, open_page
+from apptest import chart_specs, open_app, open_page
 from streamlit.testing.v1 import AppTest
 
 from rnnviz import lab
@@ -33,7 +32,7 @@ class Charts(dict):
 
 
 def charts(at) -> Charts:
-    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    specs = chart_specs(at)
     return Charts((spec["layout"]["title"]["text"], spec) for spec in specs)
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from apptest import open_page
+from apptest import chart_specs, open_page
 from streamlit.testing.v1 import AppTest
 
 from rnnviz import sentiment_view as sv
@@ -30,7 +29,7 @@ def _metric(at: AppTest, label: str) -> str:
 
 
 def _charts(at: AppTest) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return chart_specs(at)
 
 
 def _click(at: AppTest, label: str) -> AppTest:

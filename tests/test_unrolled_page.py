@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
+from apptest import chart_specs
 from streamlit.testing.v1 import AppTest
 
 from rnnviz import config as cf
@@ -30,9 +30,9 @@ def _app(run: TrainingRun | None = None, **session) -> AppTest:
 
 
 def _spec(at: AppTest) -> dict:
-    charts = at.get("plotly_chart")
+    charts = chart_specs(at)
     assert len(charts) == 1
-    return json.loads(charts[0].proto.spec)
+    return charts[0]
 
 
 def _preset(name: str, **overrides) -> TrainingRun:

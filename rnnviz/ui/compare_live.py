@@ -9,6 +9,7 @@ import streamlit as st
 
 from rnnviz import compare as cmp
 from rnnviz.figures import compare as fig
+from rnnviz.ui.livechart import chart
 
 COMPARISON = "cmp_comparison"  # the Comparison of this session (the Train page's is "run")
 PLAYING = "cmp_playing"  # bool: the fragment trains while True
@@ -154,20 +155,20 @@ def draw(c: cmp.Comparison, big: bool) -> None:
     status(c)
     loss_name = "MSE" if c.task.loss == "mse" else "cross-entropy"
     col = st.columns(2)
-    col[0].plotly_chart(fig.loss_race({k: r.history_frame() for k, r in c.runs.items()},
-                                      c.budget, c.baseline(), loss_name, big=big), key="cmp_loss")
-    col[1].plotly_chart(fig.grad_flow_compare(
+    chart(fig.loss_race({k: r.history_frame() for k, r in c.runs.items()},
+                        c.budget, c.baseline(), loss_name, big=big), key="cmp_loss", where=col[0])
+    chart(fig.grad_flow_compare(
         c.grad_norms(), big=big,
         title=f"Gradient reaching back from the answer, epoch {c.epoch}"),
-        key="cmp_flow")
+        key="cmp_flow", where=col[1])
     col = st.columns(2)
     marks = c.marks()
     for k, cell in enumerate(("lstm", "gru")):
         gate = cmp.GATES[cell]
-        col[k].plotly_chart(fig.gate_heatmap(
+        chart(fig.gate_heatmap(
             c.gate(cell), cell, gate, marks, c.mark_name(short=True), big=big,
             title=f"{cmp.CELL_NAMES[cell]} {gate} gate {fig.GATE_SYMBOLS[gate]}, probe "
-                  "sequence 1"), key=f"cmp_{gate}")
+                  "sequence 1"), key=f"cmp_{gate}", where=col[k])
     notes = cmp.notes(c)
     for key in ("verdict", "gradient", "gates", "params"):
         if key in notes:

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
 import streamlit as st
 
 from rnnviz import runio, views
-from rnnviz.figures import curves, gradients, hidden, spectrum, taskviews
-from rnnviz.figures.unrolled import unrolled_figure
-from rnnviz.unroll import from_trace
+from rnnviz.figures import live as live_figs
+from rnnviz.figures.live import LAYOUT
 
-from . import controls, state
+from . import classroom, controls, state
+from .livechart import chart
 
 TICK = 0.2  # seconds between fragment runs while playing
 BUDGET = 0.08  # seconds of training per tick; the rest of the tick is drawing and network
 PROBE = "probe_sample"
 UPLOAD_ERROR = "upload_error"
+SHARE = "share_with_class"  # bool: this session publishes its run to /watch
 
 
 # -- callbacks (run before the script, so they never race the widgets) -------------------
@@ -56,6 +56,28 @@ def _load_upload() -> None:
     state.notify(f"Loaded {file.name}: epoch {run.epoch}.")
 
 
+def _share_changed() -> None:
+    if not st.session_state.get(SHARE):
+        classroom.board().stop(classroom.session_id())
+
+
+def _publish(run) -> None:
+    """While sharing, hand the run to the class board (read by the Watch page)."""
+    if not st.session_state.get(SHARE):
+        return
+    ok = classroom.board().publish(classroom.session_id(), run, state.run_lock(),
+                                   st.session_state.get(PROBE, 0),
+                                   bool(st.session_state.get(state.PLAYING)))
+    if not ok:
+        st.warning("Another session is already sharing its run with the class; yours is "
+                   "not shared. It can take over after that session has been closed for "
+                   f"{classroom.STALE_S:.0f} s.")
+    else:
+        n = classroom.board().watching()
+        st.caption(f":material/cast_for_education: Shared with the class: students open "
+                   f"**/watch** on this server · {n} watching now")
+
+
 def buttons(run) -> None:
     """The Playground-style control row."""
     playing = st.session_state.get(state.PLAYING, False)
@@ -70,6 +92,9 @@ def buttons(run) -> None:
                 disabled=run.diverged, help="train exactly one epoch")
     c[2].button("Reset", icon=":material/restart_alt:", on_click=_reset, width="stretch",
                 help="new weights, epoch 0")
+    c[3].toggle("Share with the class", key=SHARE, on_change=_share_changed,
+                help="students open /watch on this server and follow this run live, "
+                     "read-only")
 
 
 def exports(run) -> None:
@@ -100,6 +125,7 @@ def panel(big: bool) -> None:
             if st.session_state.get(state.PLAYING) and not run.diverged:
                 run.advance(seconds=BUDGET)
             train_ms = (time.perf_counter() - t0) * 1000
+            _publish(run)
             _draw(run, big, train_ms)
         if run.diverged and st.session_state.get(state.PLAYING):
             st.session_state[state.PLAYING] = False
@@ -108,62 +134,49 @@ def panel(big: bool) -> None:
     _live()
 
 
-def _status(run, train_ms: float) -> None:
-    h = run.history[-1] if run.history else None
-    metric = run.task.metric_name
+def status_row(st_, diverged: str | None = None, note: str = "") -> None:
+    """Epoch, losses and throughput (a figures.live.status dict) as a row of metrics."""
+    metric = st_["metric_name"]
     cols = st.columns(5)
-    cols[0].metric("Epoch", run.epoch)
-    cols[1].metric("Train loss", f"{h['train_loss']:.3g}" if h else "–")
-    cols[2].metric(f"Test {metric}", f"{h[f'test_{metric}']:.3g}" if h else "–")
-    cols[3].metric("Steps / s", f"{run.steps_per_second:.0f}" if run.batches else "–")
-    per_epoch = run.seconds / run.epoch * 1000 if run.epoch else None
-    cols[4].metric("ms / epoch", f"{per_epoch:.0f}" if per_epoch else "–",
-                   help=f"last tick: {train_ms:.0f} ms training")
-    if run.diverged:
-        st.error(f"**The run {run.status}.** The weights are the last finite ones. Lower the "
+    cols[0].metric("Epoch", st_["epoch"])
+    cols[1].metric("Train loss", _num(st_["train_loss"], ".3g"))
+    cols[2].metric(f"Test {metric}", _num(st_["test_metric"], ".3g"))
+    cols[3].metric("Steps / s", _num(st_["steps_per_s"], ".0f"))
+    cols[4].metric("ms / epoch", _num(st_["ms_per_epoch"], ".0f"), help=note or None)
+    if diverged:
+        st.error(f"**The run {diverged}.** The weights are the last finite ones. Lower the "
                  "learning rate or turn on clipping, then press Reset.")
 
 
+def _num(x, spec: str) -> str:
+    return "–" if x is None else format(x, spec)
+
+
+def draw_charts(charts: dict, prefix: str = "", spec: bool = False) -> None:
+    """The live charts in figures.live.LAYOUT order; `spec`: values are JSON strings."""
+    for row in LAYOUT:
+        keys = [k for k in row if k in charts]
+        if not keys:
+            continue
+        cols = st.columns(len(keys)) if len(keys) > 1 else [None]
+        for k, where in zip(keys, cols, strict=True):
+            if spec:
+                chart(key=prefix + k, where=where, spec=charts[k])
+            else:
+                chart(charts[k], key=prefix + k, where=where)
+
+
 def _draw(run, big: bool, train_ms: float) -> None:
-    _status(run, train_ms)
-    df = run.history_frame(max_rows=curves.MAX_POINTS)  # the curves show no more than this
-    t = run.task
-    tr = run.probe_trace
-    b = min(st.session_state.get(PROBE, 0), tr.x.shape[1] - 1)
-    tokens = run.probe.tokens[b]
-    c = st.columns(2)
-    c[0].plotly_chart(curves.loss_curves(df, t.metric_name, big=big), key="loss")
-    c[1].plotly_chart(gradients.grad_flow_line(
-        tr.grad_norm, title=f"Gradient flowing back, epoch {run.epoch}: ||dL/dh_t||", big=big),
-        key="flow")
-    c = st.columns(2)
-    relu = run.cfg.model.cell == "rnn" and run.cfg.model.activation == "relu"
-    h = tr.hidden[:, b]
-    zmax = float(max(np.abs(h).max(), 1e-6)) if relu else 1.0
-    c[0].plotly_chart(hidden.hidden_heatmap(h, tokens, zmax=zmax, big=big,
-                                            title=f"Hidden states h_t, probe sample {b + 1}"),
-                      key="hidden")
-    epochs, flow = run.grad_flow_matrix()
-    c[1].plotly_chart(gradients.grad_flow_heatmap(epochs, flow, tokens, big=big), key="flowmap")
-    c = st.columns(2)
-    tc = run.cfg.train
-    c[0].plotly_chart(curves.clip_curves(df, tc.clip_threshold if tc.clip == "norm" else None,
-                                         big=big), key="clip")
-    c[1].plotly_chart(spectrum.eigen_plot(run.eig_history[-1][1], big=big), key="eigs")
-    m = run.cfg.model
-    u = from_trace(tr, run.probe, b, run.task, cell=m.cell, activation=m.activation)
-    st.plotly_chart(unrolled_figure(**u.figure_kwargs(), pattern=u.pattern, compact=True,
-                                    big=big), key="unrolled")
-    _task_view(run, big)
+    status_row(live_figs.status(run), run.status if run.diverged else None,
+               note=f"last tick: {train_ms:.0f} ms training")
+    draw_charts(live_figs.train_figures(run, st.session_state.get(PROBE, 0), big))
+    _task_view(run)
 
 
-def _task_view(run, big: bool) -> None:
+def _task_view(run) -> None:
+    """The task's own view when it is not a chart (sine's forecast is in the charts)."""
     name = run.task.name
-    if name == "sine":
-        v = views.sine_view(run)
-        st.plotly_chart(taskviews.forecast_plot(v["t"], v["truth"], v["pred"], v["multi"],
-                                                big=big), key="task")
-    elif name == "sentiment":
+    if name == "sentiment":
         st.markdown("**The test sentences, as the network reads them now**")
         st.dataframe(views.sentiment_view(run), hide_index=True, width="stretch")
     elif name == "charlm":
@@ -172,6 +185,6 @@ def _task_view(run, big: bool) -> None:
         st.markdown("**Samples from the model now** (prompt: first character of the text)")
         st.code(f"greedy:          {greedy.prompt}{greedy.text}\n"
                 f"temperature 1.0: {sampled.prompt}{sampled.text}", language=None)
-    else:
+    elif name != "sine":
         st.markdown("**First test sequences: target vs prediction**")
         st.dataframe(views.memory_view(run), hide_index=True)

@@ -7,6 +7,7 @@ import streamlit as st
 from rnnviz import sentiment_view as sv
 from rnnviz.figures import curves, hidden
 from rnnviz.figures.sentiment import influence_figure, trajectory_figure
+from rnnviz.ui.livechart import chart
 from rnnviz.ui.pagerun import columns
 
 LOG_SHOWN = 10  # newest log entries on screen: the seed prints 10 over its 1000 epochs
@@ -22,7 +23,8 @@ def training(run, every: int, big: bool) -> None:
         col.metric(label, f"{h[k]:.3f}" if h else "–")
     left, right = columns([2, 3], big)
     left.code(sv.epoch_log(run.history, every, max_entries=LOG_SHOWN), language=None)
-    right.plotly_chart(curves.loss_curves(run.history_frame(), "accuracy", big=big))
+    chart(curves.loss_curves(run.history_frame(), "accuracy", big=big), key="sent_curves",
+          where=right)
 
 
 def sentence(run, text: str, big: bool) -> None:
@@ -42,13 +44,14 @@ def sentence(run, text: str, big: bool) -> None:
     m[2].metric("P(negative)", f"{v.probs[0]:.3f}")
     m[3].metric("Words read", len(v.words))
     left, right = columns(2, big)
-    left.plotly_chart(hidden.hidden_heatmap(v.h, v.labels, big=big,
-                                            title="Hidden state h_t after each word"))
-    left.plotly_chart(influence_figure(v.labels, v.p_pos, v.influence, big=big))
+    chart(hidden.hidden_heatmap(v.h, v.labels, big=big, title="Hidden state h_t after each word"),
+          key="sent_hidden", where=left)
+    chart(influence_figure(v.labels, v.p_pos, v.influence, big=big), key="sent_influence",
+          where=left)
     left.caption(sv.INFLUENCE_NOTE)
-    right.plotly_chart(trajectory_figure(v.path, v.labels, v.pca.project(v.train.final),
-                                         v.train.labels, v.pca.explained, v.train.texts,
-                                         big=big))
+    chart(trajectory_figure(v.path, v.labels, v.pca.project(v.train.final), v.train.labels,
+                            v.pca.explained, v.train.texts, big=big),
+          key="sent_trajectory", where=right)
     right.caption(f"PCA fitted on the hidden states h_t of the {len(v.train.texts)} training "
                   f"sentences at every word ({len(v.train.states)} states), then the typed "
                   "sentence's h_0 … h_T projected on it. Faint points: where each training "

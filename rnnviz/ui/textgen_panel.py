@@ -7,6 +7,7 @@ import streamlit as st
 from rnnviz import textgen as tg
 from rnnviz.figures import textgen as fig
 from rnnviz.tasks import display_char
+from rnnviz.ui.livechart import chart
 from rnnviz.ui.pagerun import columns
 
 POS = "generate:position"
@@ -49,19 +50,20 @@ def draw(run, prompt: str, n: int, temperature: float, greedy: bool, seed: int,
     g = tg.generate(run.model, run.task, prompt, n, temperature, greedy, seed)
     s, vocab = g.sample, run.task.vocab
     left, right = columns([2, 3], big)
-    left.plotly_chart(fig.perplexity_figure(pp, V, big=big))
+    chart(fig.perplexity_figure(pp, V, big=big), key="gen_perplexity", where=left)
     if note := tg.overfit_note(pp, V):
         left.caption(note)
     right.code(s.prompt + s.text, language=None, wrap_lines=True)
     if g.note:
         right.caption(g.note)
-    right.plotly_chart(fig.sample_strip(s.prompt, s.text, s.chosen_p, s.probs, vocab, big=big))
+    chart(fig.sample_strip(s.prompt, s.text, s.chosen_p, s.probs, vocab, big=big),
+          key="gen_strip", where=right)
     st.session_state[POS] = min(st.session_state.get(POS, 1), n)
     pos = st.slider("Show the distribution at position", 1, n, key=POS)
     table = tg.next_char_table(g, vocab, pos)
     how = " (greedy: the largest)" if greedy else f" (softmax(logits / {temperature:g}))"
     left, right = columns([3, 2], big)
-    left.plotly_chart(fig.next_char_bars(table, pos, how, big=big))
+    chart(fig.next_char_bars(table, pos, how, big=big), key="gen_bars", where=left)
     right.markdown(f"**Read so far** (the last 40 characters before position {pos}):")
     right.code((s.prompt + s.text)[: len(s.prompt) + pos - 1][-40:], language=None)
     shown = table[(table.index < 8) | table["picked"]]  # the 8 most likely and the pick

@@ -1,0 +1,138 @@
+"""Plotly charts that update in place: a tiny Streamlit component around Plotly.react.
+
+st.plotly_chart gives each chart an id hashed from its figure, so every new figure (every
+tick of live training) unmounts the old chart and mounts a new one: the chart blinks, and
+hover and zoom are lost. This component keeps one <div> per `key` and hands each new
+figure to Plotly.react, which changes only what changed; `layout.uirevision` (set by
+figures.style) keeps the user's zoom.
+
+plotly.js itself comes from the plotly Python package (no network: lecture halls are
+offline): `ensure_plotly_js` copies its plotly.min.js into the app's static folder, which
+Streamlit serves at /app/static/ (server.enableStaticServing in .streamlit/config.toml).
+The browser loads it once per page.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import plotly
+import plotly.io as pio
+import streamlit as st
+
+NAME = "rnnviz.livechart"
+STATIC = Path(__file__).resolve().parents[2] / "static"  # beside app.py
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+CONFIG = {"displaylogo": False, "responsive": True,
+          "toImageButtonOptions": {"format": "png", "scale": 2}}
+
+# The look of Streamlit's light theme, as a plotly.js template (the figures use none).
+TEMPLATE = {"layout": {
+    "font": {"family": '"Source Sans", "Source Sans Pro", sans-serif', "color": "#31333F"},
+    "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "#ffffff",
+    "xaxis": {"gridcolor": "#e6eaf1", "zerolinecolor": "#c8ccd4", "linecolor": "#c8ccd4"},
+    "yaxis": {"gridcolor": "#e6eaf1", "zerolinecolor": "#c8ccd4", "linecolor": "#c8ccd4"},
+    "hoverlabel": {"font": {"family": '"Source Sans", sans-serif'}},
+}}
+
+JS = r"""
+const TEMPLATE = __TEMPLATE__;
+const CONFIG = __CONFIG__;
+function loadPlotly() {
+  if (!window.__rnnvizPlotly) {
+    window.__rnnvizPlotly = new Promise((resolve, reject) => {
+      const s = document.createElement("script");
+      // beside Streamlit's own bundle (<base>/static/js/index.*.js), so a base URL path works
+      const own = document.querySelector('script[src*="static/js/index"]');
+      s.src = own ? own.src.replace(/static\/js\/[^/]*$/, "app/static/plotly.min.js")
+                  : "/app/static/plotly.min.js";
+      s.onload = () => resolve(window.Plotly);
+      s.onerror = () => { window.__rnnvizPlotly = null; reject(new Error("no plotly.js")); };
+      document.head.appendChild(s);
+    });
+  }
+  return window.__rnnvizPlotly;
+}
+export default function (component) {
+  const { data, parentElement } = component;
+  let div = parentElement.querySelector("div.rnnviz-chart");
+  if (!div) {
+    div = document.createElement("div");
+    div.className = "rnnviz-chart";
+    div.style.width = "100%";
+    parentElement.appendChild(div);
+  }
+  const fig = typeof data === "string" ? JSON.parse(data) : data;
+  const layout = Object.assign({ template: TEMPLATE, autosize: true }, fig.layout);
+  div.style.minHeight = (layout.height || 320) + "px";
+  loadPlotly().then(
+    (Plotly) => Plotly.react(div, fig.data, layout, CONFIG),
+    () => { div.textContent = "This chart needs plotly.js from /app/static/: start the "
+                              + "app with ./scripts/run.sh (README)."; });
+}
+""".replace("__TEMPLATE__", json.dumps(TEMPLATE)).replace("__CONFIG__", json.dumps(CONFIG))
+
+
+def ensure_plotly_js() -> Path:
+    """Copy plotly.min.js into ./static unless an identical-size copy is there already."""
+    target = STATIC / "plotly.min.js"
+    if not target.exists() or target.stat().st_size != PLOTLY_JS.stat().st_size:
+        STATIC.mkdir(exist_ok=True)
+        tmp = target.with_suffix(".tmp")
+        shutil.copyfile(PLOTLY_JS, tmp)
+        tmp.replace(target)  # atomic: a browser never gets half a file
+    return target
+
+
+ensure_plotly_js()
+# Registered once per process at import; the mount call re-registers it on a new runtime.
+_mount = st.components.v2.component(NAME, js=JS, isolate_styles=False)
+
+
+F32_MAX = float(np.finfo(np.float32).max)
+F32_TINY = float(np.finfo(np.float32).tiny)  # smallest normal float32, 1.2e-38
+
+
+def _float32(obj):
+    """obj with every float64 typed array ({"dtype": "f8", "bdata": ...}) that fits in
+    float32 re-encoded as float32: half the bytes over the websocket."""
+    if isinstance(obj, list):
+        return [_float32(v) for v in obj]
+    if not isinstance(obj, dict):
+        return obj
+    if obj.get("dtype") == "f8" and "bdata" in obj:
+        a = np.abs(np.frombuffer(base64.b64decode(obj["bdata"]), np.float64))
+        nonzero = a[(a > 0) & np.isfinite(a)]
+        if nonzero.size and (nonzero.max() >= F32_MAX or nonzero.min() < F32_TINY):
+            return obj  # exploding (> 3e38) or vanishing (< 1e-38) gradients stay float64
+        return obj | {"dtype": "f4",
+                      "bdata": base64.b64encode(a.astype(np.float32)).decode("ascii")}
+    return {k: _float32(v) for k, v in obj.items()}
+
+
+def to_json(fig) -> str:
+    """A figure (go.Figure or dict) as plotly JSON: arrays as float32 typed arrays, no
+    template (the browser side adds the app's look)."""
+    spec = fig.to_plotly_json() if hasattr(fig, "to_plotly_json") else fig
+    layout = {k: v for k, v in spec.get("layout", {}).items() if k != "template"}
+    return pio.to_json({"data": _float32(spec.get("data", [])), "layout": layout},
+                       validate=False, remove_uids=True)
+
+
+def chart(fig=None, *, key: str, where=None, spec: str | None = None) -> None:
+    """Draw `fig` (or its ready-made JSON `spec`) in the chart that `key` names.
+
+    The same key on the next run updates the chart in place. `where`: a container or
+    column (default: the current one). Pass `spec` when one JSON string is drawn for many
+    viewers (follow mode): it is serialised once, not per viewer.
+    """
+    data = spec if spec is not None else to_json(fig)
+    if where is None:
+        _mount(data=data, key=key, width="stretch")
+    else:
+        with where:
+            _mount(data=data, key=key, width="stretch")
