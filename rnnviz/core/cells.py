@@ -4,6 +4,10 @@ A cell reads xw_t = x_t @ W_xh + b_h (computed for all t at once, one GEMM) and 
 Per-step arrays live in a `Cache` (time-major buffers indexed by the step s) so the layer
 loop, the Cell page and the Jacobian probe all run the very same step code.
 
+The backward pass has two parts: `backward_factors` computes, for all t at once, the factors
+that depend on the forward pass only (each gate's derivative act'(z_t), 1 - tanh(c_t)^2, ...);
+`backward_step` multiplies them by the gradient arriving at step s.
+
 Gate order follows PyTorch: LSTM (i, f, g, o), GRU (r, z, n).
 """
 
@@ -23,16 +27,18 @@ class Cache:
     gates: (T, B, G*H) gate activations (LSTM/GRU)
     hw: (T, B, 3H) h_{t-1} @ W_hh + [0, 0, b_hn] (GRU only)
     tanh_c: (T, B, H) tanh(c_t) (LSTM only)
+    work: (B, G*H) scratch space of the forward step
     """
 
     def __init__(self, cell: Cell, xw: np.ndarray, h0: np.ndarray, c0: np.ndarray | None):
-        T, B, _ = xw.shape
+        T, B, G = xw.shape
         H = h0.shape[-1]
         dt = xw.dtype
         self.T, self.B, self.H = T, B, H
         self.pre = xw  # overwritten in place with the full pre-activation
         self.Hs = np.empty((T + 1, B, H), dt)
         self.Hs[0] = h0
+        self.work = np.empty((B, G), dt)
         self.Cs = self.gates = self.hw = self.tanh_c = None
         self.frozen: dict | None = None  # s -> (h, c) held constant (truncated objective)
         if cell.kind == "lstm":
@@ -56,10 +62,10 @@ class Cache:
         return self.Cs[s]
 
     def sample(self, b: int) -> Cache:
-        """A view of sample b only (B=1), for Jacobians."""
+        """A view of sample b only (B=1), for Jacobians (backward steps only)."""
         view = object.__new__(Cache)
         view.T, view.B, view.H = self.T, 1, self.H
-        view.frozen = None
+        view.frozen = view.work = None
         for k in ("pre", "Hs", "Cs", "gates", "hw", "tanh_c"):
             a = getattr(self, k)
             setattr(view, k, None if a is None else a[:, b : b + 1])
@@ -104,10 +110,15 @@ class Cell:
     def forward_step(self, s: int, cache: Cache, p: dict) -> None:
         raise NotImplementedError
 
-    def backward_step(self, s, cache, p, dh, dc, dxw_out, dhw_out):
+    def backward_factors(self, cache: Cache) -> dict[str, np.ndarray]:
+        """The backward pass's factors that depend on the forward pass only, for all t."""
+        raise NotImplementedError
+
+    def backward_step(self, s, cache, p, factors, dh, dc, dxw_out, dhw_out):
         """Given total dL/dh_s (and dL/dc_s), write dL/dxw_s and dL/d(h W_hh)_s.
 
-        Returns (dh_prev, dc_prev): the gradient passed to step s-1 through the cell.
+        factors: `backward_factors(cache)`. Returns (dh_prev, dc_prev): the gradient passed
+        to step s-1 through the cell.
         """
         raise NotImplementedError
 
@@ -119,11 +130,15 @@ class RNNCell(Cell):
 
     def forward_step(self, s, cache, p):
         a = cache.pre[s]  # (B, H), holds xw_s on entry
-        a += cache.h_prev(s) @ p["W_hh"]
+        a += np.matmul(cache.h_prev(s), p["W_hh"], out=cache.work)
         activate(self.activation, a, out=cache.Hs[s + 1])
 
-    def backward_step(self, s, cache, p, dh, dc, dxw_out, dhw_out):
-        np.multiply(dh, derivative(self.activation, cache.Hs[s + 1]), out=dxw_out)
+    def backward_factors(self, cache):
+        """dact: (T, B, H) act'(a_t), from h_t."""
+        return {"dact": derivative(self.activation, cache.Hs[1:])}
+
+    def backward_step(self, s, cache, p, factors, dh, dc, dxw_out, dhw_out):
+        np.multiply(dh, factors["dact"][s], out=dxw_out)  # dL/da_s
         return dxw_out @ p["W_hh"].T, None
 
 
@@ -137,33 +152,69 @@ class LSTMCell(Cell):
 
     def forward_step(self, s, cache, p):
         H = cache.H
-        z = cache.pre[s]  # (B, 4H)
-        z += cache.h_prev(s) @ p["W_hh"]
+        z = cache.pre[s]  # (B, 4H), holds xw_s on entry
+        z += np.matmul(cache.h_prev(s), p["W_hh"], out=cache.work)
+        # All four gates with one tanh: sigmoid(z) = tanh(z/2) / 2 + 1/2 on i, f, o and
+        # tanh(z) on g, i.e. tanh(z * scale) * scale + shift with per-column constants.
+        scale, shift = _lstm_gate_constants(H, z.dtype)
         g = cache.gates[s]
-        sigmoid(z[:, : 2 * H], out=g[:, : 2 * H])  # i, f
-        np.tanh(z[:, 2 * H : 3 * H], out=g[:, 2 * H : 3 * H])  # g
-        sigmoid(z[:, 3 * H :], out=g[:, 3 * H :])  # o
+        np.multiply(z, scale, out=g)
+        np.tanh(g, out=g)
+        g *= scale
+        g += shift
         i, f, gg, o = g[:, :H], g[:, H : 2 * H], g[:, 2 * H : 3 * H], g[:, 3 * H :]
-        c = cache.Cs[s + 1]
+        c = cache.Cs[s + 1]  # c_t = f c_{t-1} + i g
         np.multiply(f, cache.c_prev(s), out=c)
-        c += i * gg
+        c += np.multiply(i, gg, out=cache.work[:, :H])
         np.tanh(c, out=cache.tanh_c[s])
-        np.multiply(o, cache.tanh_c[s], out=cache.Hs[s + 1])
+        np.multiply(o, cache.tanh_c[s], out=cache.Hs[s + 1])  # h_t = o tanh(c_t)
 
-    def backward_step(self, s, cache, p, dh, dc, dxw_out, dhw_out):
+    def backward_factors(self, cache):
+        """dgate: (T, B, 4H) [i(1-i), f(1-f), 1-g^2, o(1-o)]; dtanh_c: 1 - tanh(c_t)^2."""
+        H = cache.H
+        g = cache.gates
+        dgate = 1.0 - g
+        dgate *= g  # s (1 - s): the sigmoid gates' derivative
+        d_g = dgate[:, :, 2 * H : 3 * H]  # tanh's derivative 1 - g^2 on the cell gate
+        np.multiply(g[:, :, 2 * H : 3 * H], g[:, :, 2 * H : 3 * H], out=d_g)
+        np.subtract(1.0, d_g, out=d_g)
+        tc = cache.tanh_c
+        return {"dgate": dgate, "dtanh_c": 1.0 - tc * tc}
+
+    def backward_step(self, s, cache, p, factors, dh, dc, dxw_out, dhw_out):
         H = cache.H
         g = cache.gates[s]
         i, f, gg, o = g[:, :H], g[:, H : 2 * H], g[:, 2 * H : 3 * H], g[:, 3 * H :]
         tc = cache.tanh_c[s]
-        dc_t = dh * o * (1.0 - tc * tc)
-        if dc is not None:
+        dc_t = dh * o  # dL/dc_t, through h_t = o tanh(c_t) ...
+        dc_t *= factors["dtanh_c"][s]
+        if dc is not None:  # ... and through c_{t+1} = f c_t + i g
             dc_t += dc
-        dz = dxw_out
-        np.multiply(dc_t * gg, i * (1.0 - i), out=dz[:, :H])
-        np.multiply(dc_t * cache.Cs[s], f * (1.0 - f), out=dz[:, H : 2 * H])
-        np.multiply(dc_t * i, 1.0 - gg * gg, out=dz[:, 2 * H : 3 * H])
-        np.multiply(dh * tc, o * (1.0 - o), out=dz[:, 3 * H :])
+        dz = dxw_out  # (B, 4H): dL/d(gate) side by side, times each gate's derivative
+        np.multiply(dc_t, gg, out=dz[:, :H])
+        np.multiply(dc_t, cache.Cs[s], out=dz[:, H : 2 * H])
+        np.multiply(dc_t, i, out=dz[:, 2 * H : 3 * H])
+        np.multiply(dh, tc, out=dz[:, 3 * H :])
+        dz *= factors["dgate"][s]
         return dz @ p["W_hh"].T, dc_t * f
+
+
+_LSTM_GATE_CONSTANTS: dict = {}
+
+
+def _lstm_gate_constants(H: int, dtype) -> tuple[np.ndarray, np.ndarray]:
+    """(4H,) scale [1/2, 1/2, 1, 1/2] and shift [1/2, 1/2, -0.0, 1/2] per gate block (i, f, g, o).
+
+    Both are exact: scaling by 1/2 or 1 rounds nothing and x + (-0.0) == x (signed zeros
+    too), so the gates equal sigmoid() and tanh() of activations.py bit for bit.
+    """
+    key = (H, np.dtype(dtype))
+    if key not in _LSTM_GATE_CONSTANTS:
+        scale = np.repeat(np.array([0.5, 0.5, 1.0, 0.5], dtype), H)
+        shift = np.repeat(np.array([0.5, 0.5, -0.0, 0.5], dtype), H)
+        scale.flags.writeable = shift.flags.writeable = False
+        _LSTM_GATE_CONSTANTS[key] = scale, shift
+    return _LSTM_GATE_CONSTANTS[key]
 
 
 class GRUCell(Cell):
@@ -183,25 +234,40 @@ class GRUCell(Cell):
         a[:, : 2 * H] += hw[:, : 2 * H]
         g = cache.gates[s]
         sigmoid(a[:, : 2 * H], out=g[:, : 2 * H])  # r, z
-        a[:, 2 * H :] += g[:, :H] * hw[:, 2 * H :]
+        a[:, 2 * H :] += np.multiply(g[:, :H], hw[:, 2 * H :], out=cache.work[:, :H])
         n = np.tanh(a[:, 2 * H :], out=g[:, 2 * H :])
         z = g[:, H : 2 * H]
-        np.subtract(h_prev, n, out=cache.Hs[s + 1])
-        cache.Hs[s + 1] *= z
-        cache.Hs[s + 1] += n
+        h = cache.Hs[s + 1]  # h_t = (h_{t-1} - n) z + n
+        np.subtract(h_prev, n, out=h)
+        h *= z
+        h += n
 
-    def backward_step(self, s, cache, p, dh, dc, dxw_out, dhw_out):
+    def backward_factors(self, cache):
+        """dgate: (T, B, 3H) [r(1-r), z(1-z), 1-n^2]; 1-z; h_{t-1} - n."""
         H = cache.H
-        g = cache.gates[s]
-        r, z, n = g[:, :H], g[:, H : 2 * H], g[:, 2 * H :]
-        h_prev = cache.Hs[s]
-        dan = dh * (1.0 - z) * (1.0 - n * n)  # through n = tanh(a_n)
-        np.multiply(dan * cache.hw[s][:, 2 * H :], r * (1.0 - r), out=dxw_out[:, :H])
-        np.multiply(dh * (h_prev - n), z * (1.0 - z), out=dxw_out[:, H : 2 * H])
-        dxw_out[:, 2 * H :] = dan
+        g = cache.gates
+        dgate = 1.0 - g
+        one_minus_z = dgate[:, :, H : 2 * H].copy()
+        dgate[:, :, : 2 * H] *= g[:, :, : 2 * H]  # s (1 - s) on r, z
+        n, d_n = g[:, :, 2 * H :], dgate[:, :, 2 * H :]
+        np.multiply(n, n, out=d_n)
+        np.subtract(1.0, d_n, out=d_n)  # 1 - n^2
+        return {"dgate": dgate, "1-z": one_minus_z, "h_prev-n": cache.Hs[:-1] - n}
+
+    def backward_step(self, s, cache, p, factors, dh, dc, dxw_out, dhw_out):
+        H = cache.H
+        r, n_w = cache.gates[s][:, :H], cache.hw[s][:, 2 * H :]
+        dan = dxw_out[:, 2 * H :]  # dL/da_n, through n = tanh(a_n)
+        np.multiply(dh, factors["1-z"][s], out=dan)
+        dan *= factors["dgate"][s][:, 2 * H :]
+        np.multiply(dan, n_w, out=dxw_out[:, :H])  # dL/dr
+        np.multiply(dh, factors["h_prev-n"][s], out=dxw_out[:, H : 2 * H])  # dL/dz
+        dxw_out[:, : 2 * H] *= factors["dgate"][s][:, : 2 * H]
         dhw_out[:, : 2 * H] = dxw_out[:, : 2 * H]
         np.multiply(dan, r, out=dhw_out[:, 2 * H :])
-        return dh * z + dhw_out @ p["W_hh"].T, None
+        dh_prev = dhw_out @ p["W_hh"].T
+        dh_prev += dh * cache.gates[s][:, H : 2 * H]  # through h_t = ... + z h_{t-1}
+        return dh_prev, None
 
 
 def make_cell(kind: str, activation: str = "tanh") -> Cell:

@@ -51,21 +51,25 @@ def backward(cell, p, cache, dH=None, dh_last=None, mask=None, cuts=frozenset(),
     T, B, H = cache.T, cache.B, cache.H
     if B > 1:  # each step multiplies by W_hh.T: contiguous in memory, BLAS runs it faster
         p = dict(p, W_hh=np.asfortranarray(p["W_hh"]))
+    factors = cell.backward_factors(cache)  # (T, B, .) from the forward pass, for all t
     dXW = np.empty_like(cache.pre)
     dHW = np.empty_like(cache.pre) if cell.kind == "gru" else dXW
     dh_next = np.zeros((B, H), cache.pre.dtype) if dh_last is None else dh_last.copy()
     dc_next = np.zeros((B, H), cache.pre.dtype) if cell.has_c else None
     for s in range(T - 1, -1, -1):
-        dh = dh_next if dH is None else dH[s] + dh_next  # total dL/dh_s
-        if dh_out is not None:
-            dh_out[s] = dh
+        if dH is None:  # total dL/dh_s
+            dh = dh_next
+            if dh_out is not None:
+                dh_out[s] = dh
+        else:
+            dh = np.add(dH[s], dh_next, out=None if dh_out is None else dh_out[s])
         dc = dc_next
         if mask is not None:
             m = mask[s]
             carry_h, dh = np.where(m, 0.0, dh), np.where(m, dh, 0.0)
             if dc is not None:
                 carry_c, dc = np.where(m, 0.0, dc), np.where(m, dc, 0.0)
-        dh_next, dc_next = cell.backward_step(s, cache, p, dh, dc, dXW[s], dHW[s])
+        dh_next, dc_next = cell.backward_step(s, cache, p, factors, dh, dc, dXW[s], dHW[s])
         if mask is not None:
             dh_next = dh_next + carry_h
             if dc_next is not None:
@@ -101,6 +105,7 @@ def state_jacobians(cell, p, cache, b: int, mask=None) -> np.ndarray:
     T, H = cache.T, cache.H
     S = 2 * H if cell.has_c else H
     cs = cache.sample(b)
+    factors = cell.backward_factors(cs)
     eye = np.eye(S, dtype=cache.pre.dtype)
     G = cache.pre.shape[2]
     dxw, dhw = np.empty((S, G), eye.dtype), np.empty((S, G), eye.dtype)
@@ -110,7 +115,7 @@ def state_jacobians(cell, p, cache, b: int, mask=None) -> np.ndarray:
             J[s] = eye
             continue
         dh_prev, dc_prev = cell.backward_step(
-            s, cs, p, eye[:, :H], eye[:, H:] if cell.has_c else None, dxw, dhw
+            s, cs, p, factors, eye[:, :H], eye[:, H:] if cell.has_c else None, dxw, dhw
         )
         J[s, :, :H] = dh_prev
         if cell.has_c:

@@ -31,11 +31,13 @@ CONFIG = {"displaylogo": False, "responsive": True,
           "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 # The look of Streamlit's light theme, as a plotly.js template (the figures use none).
+_AXIS = {"gridcolor": "#e6eaf1", "zerolinecolor": "#c8ccd4", "linecolor": "#c8ccd4",
+         "automargin": True, "tickfont": {"color": "#808495"},
+         "title": {"font": {"color": "#808495"}}}
 TEMPLATE = {"layout": {
     "font": {"family": '"Source Sans", "Source Sans Pro", sans-serif', "color": "#31333F"},
     "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "#ffffff",
-    "xaxis": {"gridcolor": "#e6eaf1", "zerolinecolor": "#c8ccd4", "linecolor": "#c8ccd4"},
-    "yaxis": {"gridcolor": "#e6eaf1", "zerolinecolor": "#c8ccd4", "linecolor": "#c8ccd4"},
+    "xaxis": _AXIS, "yaxis": _AXIS, "legend": {"font": {"color": "#808495"}},
     "hoverlabel": {"font": {"family": '"Source Sans", sans-serif'}},
 }}
 
@@ -67,7 +69,14 @@ export default function (component) {
     parentElement.appendChild(div);
   }
   const fig = typeof data === "string" ? JSON.parse(data) : data;
-  const layout = Object.assign({ template: TEMPLATE, autosize: true }, fig.layout);
+  // axis text a little smaller than the chart's font, as in Streamlit's own theme
+  const size = ((fig.layout || {}).font || {}).size || 13;
+  const template = structuredClone(TEMPLATE);
+  for (const ax of ["xaxis", "yaxis"]) {
+    template.layout[ax].tickfont.size = size - 1;
+    template.layout[ax].title.font.size = size;
+  }
+  const layout = Object.assign({ template: template, autosize: true }, fig.layout);
   div.style.minHeight = (layout.height || 320) + "px";
   loadPlotly().then(
     (Plotly) => Plotly.react(div, fig.data, layout, CONFIG),
