@@ -110,3 +110,18 @@ def test_chart_payloads_are_float32_unless_the_values_do_not_fit():
     assert sent([0.5, 2.0, 0.0]) == "f4"
     assert sent([1e-3, 1e40]) == "f8"  # exploding: past float32's 3.4e38
     assert sent([1.0, 1e-45]) == "f8"  # vanishing: float32 would round it to 0
+
+
+def test_sessions_training_at_once_share_the_budget(monkeypatch):
+    from rnnviz.ui import pace
+
+    now = [100.0]
+    monkeypatch.setattr(pace.time, "monotonic", lambda: now[0])
+    p = pace.Pace()
+    assert p.share("lecturer", 0.05) == 0.05  # alone: the full budget
+    assert p.share("student", 0.05) == 0.025 and p.active() == 2
+    for k in range(40):
+        p.share(f"s{k}", 0.05)
+    assert p.share("lecturer", 0.05) == pace.MIN_BUDGET  # a crowd: never below the floor
+    now[0] += pace.ACTIVE_S + 0.1  # everybody else paused
+    assert p.share("lecturer", 0.05) == 0.05 and p.active() == 1

@@ -9,6 +9,7 @@ import streamlit as st
 
 from rnnviz import compare as cmp
 from rnnviz.figures import compare as fig
+from rnnviz.ui import pace
 from rnnviz.ui.livechart import chart
 
 COMPARISON = "cmp_comparison"  # the Comparison of this session (the Train page's is "run")
@@ -117,7 +118,7 @@ def panel(big: bool) -> None:
         with c.lock:  # a fast rerun's thread waits until this one has trained and drawn
             t0 = time.perf_counter()
             if st.session_state.get(PLAYING):
-                c.advance(seconds=BUDGET)
+                c.advance(seconds=pace.budget(BUDGET))
                 if c.finished:
                     st.session_state[PLAYING] = False
                     st.rerun(scope="app")  # the Play button greys out

@@ -10,11 +10,11 @@ from rnnviz import runio, views
 from rnnviz.figures import live as live_figs
 from rnnviz.figures.live import LAYOUT
 
-from . import classroom, controls, state
+from . import classroom, controls, pace, state
 from .livechart import chart
 
-TICK = 0.2  # seconds between fragment runs while playing
-BUDGET = 0.08  # seconds of training per tick; the rest of the tick is drawing and network
+TICK = 0.1  # seconds between fragment runs while playing: up to 10 chart refreshes per second
+BUDGET = 0.05  # seconds of training per tick when alone (pace.budget shares it in a crowd)
 PROBE = "probe_sample"
 UPLOAD_ERROR = "upload_error"
 SHARE = "share_with_class"  # bool: this session publishes its run to /watch
@@ -123,7 +123,7 @@ def panel(big: bool) -> None:
             run = state.current_run()
             t0 = time.perf_counter()
             if st.session_state.get(state.PLAYING) and not run.diverged:
-                run.advance(seconds=BUDGET)
+                run.advance(seconds=pace.budget(BUDGET))
             train_ms = (time.perf_counter() - t0) * 1000
             _publish(run)
             _draw(run, big, train_ms)

@@ -20,6 +20,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from rnnviz.session import TrainingRun
+from rnnviz.ui import pace
 
 TICK = 0.25  # seconds between fragment runs while playing
 BUDGET = 0.12  # seconds of training per tick; the rest is drawing and the network
@@ -121,7 +122,7 @@ class PageRun:
             with self.lock:
                 run = self.run
                 if train and self.playing and not run.diverged:
-                    run.advance(seconds=budget)
+                    run.advance(seconds=pace.budget(budget))
                     if run.diverged:
                         st.session_state[self.playing_key] = False
                         st.rerun(scope="app")

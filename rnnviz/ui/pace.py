@@ -1,0 +1,54 @@
+"""Fair shares of the server's time for the sessions training at the same moment.
+
+One Streamlit process runs every session's Python on effectively one core (the GIL). If
+each of 30 students' Train pages trained for the full budget per tick, every tick would
+wait for the 29 others and the charts would refresh once every few seconds. Instead each
+live tick asks `share(base)`: the base budget divided by the number of sessions that
+ticked in the last ACTIVE_S seconds (at least MIN_BUDGET). Alone, a lecturer trains at
+full speed; in a full classroom each run trains slower but the charts stay live.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import streamlit as st
+
+ACTIVE_S = 1.5  # a session that ticked this recently counts as training
+MIN_BUDGET = 0.004  # seconds: even in a crowd a tick trains at least this long (>= 1 batch)
+
+
+class Pace:
+    """Who trained recently (session id -> time of the last tick)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last: dict[str, float] = {}
+
+    def share(self, session: str, base: float) -> float:
+        """This session's training seconds for its tick now."""
+        now = time.monotonic()
+        with self._lock:
+            self._last[session] = now
+            self._last = {s: t for s, t in self._last.items() if now - t < ACTIVE_S}
+            n = len(self._last)
+        return max(MIN_BUDGET, base / n)
+
+    def active(self) -> int:
+        now = time.monotonic()
+        with self._lock:
+            return sum(now - t < ACTIVE_S for t in self._last.values())
+
+
+@st.cache_resource
+def pace() -> Pace:
+    """The one Pace of this server process."""
+    return Pace()
+
+
+def budget(base: float) -> float:
+    """Training seconds for this session's tick (see the module docstring)."""
+    from .classroom import session_id
+
+    return pace().share(session_id(), base)
