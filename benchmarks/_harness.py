@@ -30,7 +30,8 @@ from browser import CHROMIUM, CHROMIUM_ARGS, READY, free_port, wait_ready  # noq
 
 __all__ = ["CHROMIUM", "CHROMIUM_ARGS", "READY", "free_port", "wait_ready", "Server",
            "launch_chromium", "epoch_of", "load_line", "table", "quantile", "fmt",
-           "decode_forward", "decode_back", "ForwardInfo", "plotly_title", "BENIGN_CONSOLE"]
+           "decode_forward", "decode_back", "ForwardInfo", "plotly_title", "BENIGN_CONSOLE",
+           "component_spec"]
 
 # Console errors that are not the app failing: Streamlit's frontend probes the URL path for
 # its base (.../train/_stcore/health and .../host-config answer 404), and the page icon (a
@@ -210,12 +211,19 @@ class ForwardInfo:
     metric_help: str = ""
     plotly_title: str = ""
     spec: str = ""  # a plotly chart's JSON spec
+    # Components v2 (`bidi_component` elements, e.g. rnnviz.livechart):
+    component_name: str = ""  # the registered name ("rnnviz.livechart")
+    component_data: str = ""  # its data as sent, one JSON level unwrapped (keep_spec only)
+    component_js: int = 0  # bytes of JavaScript sent along with the element
+    # The chart carried by a plotly_chart or an rnnviz.livechart component (keep_spec only):
+    chart_title: str = ""  # layout.title.text
 
 
 def decode_forward(payload: bytes, keep_spec: bool = False) -> ForwardInfo:
     """Decode a Streamlit ForwardMsg (the websocket frames the server sends).
 
-    A plotly chart's spec and title are kept only with keep_spec=True (costly to parse)."""
+    A plotly chart's spec and title are kept only with keep_spec=True (costly to parse);
+    so is a `bidi_component`'s data (`component_spec`) and, for both, `chart_title`."""
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     try:
@@ -237,8 +245,16 @@ def decode_forward(payload: bytes, keep_spec: bool = False) -> ForwardInfo:
             info.spec = el.plotly_chart.spec
             if keep_spec:
                 info.plotly_title = plotly_title(info.spec)
+                info.chart_title = info.plotly_title
             else:
                 info.spec = ""
+        elif info.element == "bidi_component":
+            bc = el.bidi_component
+            info.component_name = bc.component_name
+            info.component_js = len(bc.js_content.encode())
+            if keep_spec and bc.WhichOneof("data") == "json":
+                info.component_data = component_spec(bc.json)
+                info.chart_title = plotly_title(info.component_data)
     return info
 
 
@@ -305,3 +321,18 @@ def plotly_title(spec: str) -> str:
     except ValueError:
         return ""
     return title.get("text", "") if isinstance(title, dict) else str(title)
+
+
+def component_spec(json_field: str) -> str:
+    """The data of a `bidi_component` element's `json` field, one JSON level unwrapped.
+
+    Streamlit JSON-encodes whatever the app passes as `data`; rnnviz.livechart passes the
+    figure's JSON as a string, so this is the plotly JSON spec itself. Other data comes
+    back re-encoded as JSON ("" if the field is not JSON)."""
+    import json
+
+    try:
+        data = json.loads(json_field)
+    except ValueError:
+        return ""
+    return data if isinstance(data, str) else json.dumps(data)

@@ -13,6 +13,7 @@ from playwright.sync_api import sync_playwright
 pytestmark = pytest.mark.browser
 
 PAGES = {"": "Lecture presets", "train": "Train a recurrent network",
+         "watch": "Watch the lecturer",
          "cell": "step", "unrolled": "nrolled", "gradients": "Gradient lab",
          "compare": "LSTM", "sentiment": "Sentiment", "generate": "Generate"}
 
@@ -76,6 +77,15 @@ def test_train_play_trains_and_pause_stops(browser):
             page.wait_for_timeout(250)
         assert epoch(page) >= 3, "Play did not make the epoch counter rise"
         assert chart_data(page) != before, "the learning curves did not change"
+        # the charts are updated in place (Plotly.react), never thrown away and remounted
+        page.evaluate("() => { window.__charts = Array.from("
+                      "document.querySelectorAll('.js-plotly-plot')); }")
+        start = epoch(page)
+        while epoch(page) < start + 3 and time.monotonic() < deadline + 20:
+            page.wait_for_timeout(250)
+        assert epoch(page) >= start + 3
+        same = page.evaluate("() => window.__charts.map(el => el.isConnected)")
+        assert same and all(same), "a chart was remounted while playing"
         shot(page, "train-playing")
         page.get_by_role("button", name="Pause", exact=True).click()
         wait_ready(page)
@@ -163,3 +173,35 @@ def test_series_csv_upload_good_and_bad(browser, tmp_path):
         assert "forecast your series" in page.inner_text("body")
         assert exceptions_on(page) == []
         page.close()
+
+
+def test_students_follow_the_lecturers_run_read_only(browser):
+    """Follow the lecturer: Share on the Train page, students watch it live at /watch."""
+    with served_app() as url:
+        lecturer = browser.new_context(viewport={"width": 1400, "height": 1100}).new_page()
+        lecturer.goto(f"{url}/train?preset=sine")
+        wait_ready(lecturer)
+        student = browser.new_context(viewport={"width": 1400, "height": 1100}).new_page()
+        student.goto(f"{url}/watch")
+        wait_ready(student)
+        student.wait_for_selector("text=Nothing is shared right now", timeout=20_000)
+        lecturer.get_by_text("Share with the class").click()
+        wait_ready(lecturer)
+        lecturer.get_by_role("button", name="Play", exact=True).click()
+        student.wait_for_selector(".js-plotly-plot", timeout=30_000)
+        deadline = time.monotonic() + 25
+        while epoch(student) < 3 and time.monotonic() < deadline:
+            student.wait_for_timeout(250)
+        assert epoch(student) >= 3, "the student's page did not follow the training"
+        assert "training now" in student.inner_text("body")
+        assert student.get_by_role("button", name="Play", exact=True).count() == 0  # read-only
+        lecturer.get_by_role("button", name="Pause", exact=True).click()
+        wait_ready(lecturer)
+        lecturer.wait_for_timeout(800)
+        paused_at = epoch(lecturer)
+        student.wait_for_selector("text=paused", timeout=10_000)
+        student.wait_for_timeout(1200)
+        assert epoch(student) == paused_at
+        assert "1 watching now" in lecturer.inner_text("body")
+        shot(student, "watch")
+        assert exceptions_on(student) == [] and exceptions_on(lecturer) == []
