@@ -25,10 +25,12 @@ LINKS = [
     ("pages/sentiment_lab.py", "**Sentiment**: seed 003, word by word",
      "sentiment_satisfied"),
     ("pages/generate_text.py", "**Generate text**: a character model", "edit_note"),
+    ("pages/watch_lecturer.py", "**Watch the lecturer**: follow a shared run",
+     "cast_for_education"),
 ]
-cols = st.columns(4)
+cols = st.columns(2)  # two wide columns: the labels are read in full, not cut off
 for k, (path, label, icon) in enumerate(LINKS):
-    cols[k % 4].page_link(path, label=label, icon=f":material/{icon}:")
+    cols[k % 2].page_link(path, label=label, icon=f":material/{icon}:")
 
 st.subheader("Lecture presets")
 st.caption("One click builds the run and opens the Train page; press Play there.")
