@@ -22,17 +22,20 @@ In the browser (a sampler injected before Play; the window starts at the click):
     chart; remounts/s = chart DOM nodes not seen before (the component's div thrown away
     and plotted afresh in a new node: ~0 expected, the div persists under its key), per
     chart; flicker = frames with fewer `.js-plotly-plot` charts than at rest (just before
-    Play), a chart without data or height, or a loading skeleton. Counted over the window
+    Play), a chart that showed traces and has none now (curves start empty at epoch 0:
+    not flicker), a chart without height, or a loading skeleton. Counted over the window
     and after its first 2 s (the click on Play reruns the whole script once).
   - Plotly.react: the sampler wraps window.Plotly.react (the component calls it on the
     same object): calls/s, main-thread ms per call (its synchronous part: defaults, calc,
-    drawing) and ms until its promise resolves; their sum per fragment tick.
+    drawing) and ms until its promise resolves; their sum per fragment tick; and per
+    chart (by title, numbers in it masked).
   - faded: samples in which a chart's element container has opacity < 0.99 (Streamlit
     fading stale elements).
   - browser busy: the sum of Long Tasks (main-thread tasks > 50 ms) over the window.
   - cold start: server launched (just before Popen) -> first chart visible, with the
-    server's health check and the page's load event on the way; warm visit: a second
-    browser context on the same server, goto -> first chart.
+    server's health check and the page's load event on the way, and in the page (Resource
+    Timing): when plotly.min.js was requested (the first component mounting) and received;
+    warm visit: a second browser context on the same server, goto -> first chart.
 
 On the websocket (Playwright `page.on("websocket")` + `framereceived` for sizes; a CDP
 session's Network.webSocketFrame* events for timestamps, decoded as Streamlit ForwardMsg):
@@ -134,7 +137,9 @@ SAMPLER_JS = """
       const b = window.__bench, t0 = performance.now();
       const out = react.apply(this, args);
       if (b && !b.stopped) {
-        b.reacts.push([t0, performance.now() - t0]);
+        const tt = ((args[2] || {}).title || {});
+        b.reacts.push([t0, performance.now() - t0,
+                       String(typeof tt === 'object' ? tt.text || '' : tt)]);
         Promise.resolve(out).then(
           () => { if (!b.stopped) b.reactsDone.push(performance.now() - t0); }, () => {});
       }
@@ -143,6 +148,7 @@ SAMPLER_JS = """
   }
   B.wrapped = !!(P && P.__benchReact);
   const ids = new WeakSet();
+  const hadData = new WeakSet();  // charts that have shown traces (a new run's are empty)
   const lastData = new WeakMap();
   let lastSig0 = null, first = true;
   try {
@@ -165,7 +171,9 @@ SAMPLER_JS = """
     let empty = 0;
     for (const el of plots) {
       if (!ids.has(el)) { ids.add(el); if (!first) B.remounts++; }
-      if (!el.data || el.data.length === 0 || el.getBoundingClientRect().height < 10) empty++;
+      if (el.data && el.data.length) hadData.add(el);
+      else if (hadData.has(el)) empty++;  // lost its traces
+      if (el.getBoundingClientRect().height < 10) empty++;
       if (lastData.get(el) !== el.data) {  // the same node plotted with new data
         if (lastData.has(el)) B.updates++;
         lastData.set(el, el.data);
@@ -237,6 +245,7 @@ class BrowserResult:
     flicker: int = 0  # frames with a chart missing / empty / a skeleton
     flicker_late: int = 0
     flicker_kinds: str = ""  # late flicker frames by kind
+    flicker_kinds_all: str = ""  # all flicker frames by kind
     samples: int = 0
     faded: int = 0
     faded_late: int = 0
@@ -244,6 +253,8 @@ class BrowserResult:
     react_wrapped: bool = False  # Plotly.react could be wrapped (plotly.js was loaded)
     react_ms: list[float] = field(default_factory=list)  # main-thread ms per call
     react_done_ms: list[float] = field(default_factory=list)  # call -> promise resolved
+    react_by_chart: dict[str, list[float]] = field(default_factory=dict)  # title -> ms
+    page_timing: dict = field(default_factory=dict)  # see PAGE_TIMING_JS
     epochs: tuple[int | None, int | None] = (None, None)
     ticks: int = 0
     ticks_per_s: float = 0.0
@@ -266,6 +277,17 @@ class BrowserResult:
     console_errors: list[str] = field(default_factory=list)
     exceptions: int = 0
     server_problems: list[str] = field(default_factory=list)
+
+
+PAGE_TIMING_JS = """() => {
+  // ms since navigation start: load event, plotly.min.js requested / received, now (just
+  // after the first chart became visible); its size in KB.
+  const nav = performance.getEntriesByType('navigation')[0];
+  const p = performance.getEntriesByType('resource').find(e => e.name.includes('plotly.min.js'));
+  return {load: nav ? nav.loadEventEnd : null, chart: performance.now(),
+          pjs_start: p ? p.startTime : null, pjs_end: p ? p.responseEnd : null,
+          pjs_kb: p ? (p.encodedBodySize || p.transferSize) / 1024 : null};
+}"""
 
 
 def first_chart_s(page, url: str) -> float:
@@ -325,6 +347,7 @@ def run_browser(playwright, preset: str, seconds: float, sample_ms: int) -> Brow
             res.loaded_s = time.monotonic() - server.t_launch
             page.wait_for_selector(".js-plotly-plot", state="visible", timeout=60_000)
             res.cold_s = time.monotonic() - server.t_launch
+            res.page_timing = page.evaluate(PAGE_TIMING_JS)
             h.wait_ready(page, 60_000)
             warm = browser.new_context(viewport={"width": 1400, "height": 1100})
             res.warm_s = first_chart_s(warm.new_page(), url)
@@ -363,8 +386,8 @@ def run_browser(playwright, preset: str, seconds: float, sample_ms: int) -> Brow
     res.ws_frames, res.ws_bytes = len(sizes), sum(sizes)
     res.largest = len(biggest[0])
     info = h.decode_forward(biggest[0], keep_spec=True)
-    what = " ".join(x for x in (info.element or info.kind, info.component_name) if x)
-    res.largest_what = f"{what} '{info.chart_title}'" if info.chart_title else what
+    what = info.component_name or info.element or info.kind
+    res.largest_what = f"{what}: {info.chart_title}" if info.chart_title else what
     return res
 
 
@@ -376,10 +399,8 @@ def analyse_page(res: BrowserResult, bench: dict, t_play: float) -> None:
     res.flicker = len(bench["bad"])
     late_bad = [b for b in bench["bad"] if b[0] > late]
     res.flicker_late = len(late_bad)
-    kinds = {"fewer charts": sum(b[1] for b in late_bad),
-             "empty chart": sum(b[2] for b in late_bad),
-             "skeleton": sum(b[3] for b in late_bad)}
-    res.flicker_kinds = ", ".join(f"{k} {n}" for k, n in kinds.items() if n)
+    res.flicker_kinds = flicker_kinds(late_bad)
+    res.flicker_kinds_all = flicker_kinds(bench["bad"])
     samples = [s for s in bench["samples"] if s[0] > t_play]
     res.samples = len(samples)
     res.faded = sum(s[2] > 0 for s in samples)
@@ -393,8 +414,18 @@ def analyse_page(res: BrowserResult, bench: dict, t_play: float) -> None:
     if bench["longtask"] >= 0:
         res.busy_pct = 100 * bench["longtask"] / (bench["now"] - t_play)
     res.react_wrapped = bool(bench["wrapped"])
-    res.react_ms = [ms for t, ms in bench["reacts"] if t > t_play]
+    res.react_ms = [ms for t, ms, _ in bench["reacts"] if t > t_play]
+    for t, ms, title in bench["reacts"]:
+        if t > t_play:
+            name = re.sub(r"\d+(?:\.\d+)?", "#", re.sub(r"<[^>]*>", "", title))
+            res.react_by_chart.setdefault(name, []).append(ms)
     res.react_done_ms = list(bench["reactsDone"])
+
+
+def flicker_kinds(bad: list) -> str:
+    kinds = {"fewer charts": sum(b[1] for b in bad), "empty chart": sum(b[2] for b in bad),
+             "skeleton": sum(b[3] for b in bad)}
+    return ", ".join(f"{k} {n}" for k, n in kinds.items() if n)
 
 
 def analyse_ticks(res: BrowserResult, frames: list[Frame], sent: list, cpu_s: float) -> None:
@@ -801,6 +832,23 @@ def served_beyond(r: BrowserResult, budget_ms: float | None) -> float | None:
     return r.cpu_ms_per_tick - budget_ms if budget_ms is not None else None
 
 
+def page_ms(r: BrowserResult, key: str) -> str:
+    return h.fmt(r.page_timing.get(key), 0)
+
+
+def react_table(results: list[BrowserResult]) -> str:
+    """Main-thread ms per Plotly.react call, by chart (title), median / p90 (calls)."""
+    titles = list(dict.fromkeys(t for r in results for t in r.react_by_chart))
+    rows = []
+    for t in titles:
+        cells = []
+        for r in results:
+            ms = r.react_by_chart.get(t, [])
+            cells.append(f"{ms_stats1(ms)} ({len(ms)})" if ms else "-")
+        rows.append([t[:44] or "(no title)", *cells])
+    return h.table(["chart", *(r.preset for r in results)], rows)
+
+
 def browser_table(results: list[BrowserResult], budget_ms: float | None) -> str:
     rows = []
 
@@ -810,6 +858,11 @@ def browser_table(results: list[BrowserResult], budget_ms: float | None) -> str:
     add("cold start: launch -> first chart (s)", lambda r: f"{r.cold_s:.2f}")
     add("  launch -> server healthy (s)", lambda r: f"{r.healthy_s:.2f}")
     add("  launch -> page load event (s)", lambda r: f"{r.loaded_s:.2f}")
+    add("  in page (ms from navigation): load event", lambda r: page_ms(r, "load"))
+    add("    plotly.min.js requested -> received", lambda r: (
+        f"{page_ms(r, 'pjs_start')} -> {page_ms(r, 'pjs_end')} "
+        f"({h.fmt(r.page_timing.get('pjs_kb'), 0)} KB)"))
+    add("    first chart visible", lambda r: page_ms(r, "chart"))
     add("warm visit: goto -> first chart (s)", lambda r: f"{r.warm_s:.2f}")
     add("charts at rest (.js-plotly-plot | livechart divs)",
         lambda r: f"{r.rest_charts} | {r.rest_components}")
@@ -846,11 +899,12 @@ def browser_table(results: list[BrowserResult], budget_ms: float | None) -> str:
         f"{med_int(r.chart_msgs_per_tick)} | {med_int(r.chart_bytes_per_tick)}"))
     add("  component JS repeated in them (median)", lambda r: med_int(r.js_bytes_per_tick))
     add("largest websocket message (bytes)", lambda r: f"{r.largest:,}")
-    add("  carrying", lambda r: r.largest_what[:56])
+    add("  carrying", lambda r: r.largest_what[:60])
     add("websocket frames / bytes received", lambda r: f"{r.ws_frames} / {r.ws_bytes:,}")
     add(f"flicker frames (all | after {SETTLE_S:.0f} s)", lambda r: (
         f"{r.flicker} | {r.flicker_late} of {r.frames}"))
-    add("  late flicker by kind", lambda r: r.flicker_kinds or "-")
+    add("  flicker by kind (all | after 2 s)", lambda r: (
+        f"{r.flicker_kinds_all or '-'} | {r.flicker_kinds or '-'}"))
     add(f"faded samples (all | after {SETTLE_S:.0f} s)",
         lambda r: f"{r.faded} | {r.faded_late} of {r.samples}")
     add("browser main thread busy (long tasks)", lambda r: h.fmt(r.busy_pct, 0, " %"))
@@ -1004,8 +1058,8 @@ def verdicts(browser: list[BrowserResult], inproc: list[InProcess], default: str
     for label, ticks in payload_cases:
         rows.append(payload_row(label, ticks))
     for r in browser:
-        rows.append([f"largest websocket message ({r.preset})", f"{r.largest:,} B",
-                     "(report)", r.largest_what[:40]])
+        rows.append([f"largest websocket message ({r.preset})",
+                     f"{r.largest:,} B, {r.largest_what[:60]}", "(report)", ""])
     return h.table(["target", "measured", "target", "ok?"], rows)
 
 
@@ -1066,6 +1120,9 @@ def main(argv=None) -> None:
               "from the 'ms / epoch' help text; CPU from /proc/<server pid>/stat.")
         print("benign console errors: Streamlit's frontend probing the URL path for its base "
               "(404 on /train/_stcore/...) and the page icon fetched from fonts.gstatic.com.")
+        print("\nPlotly.react main-thread ms per call by chart, median / p90 (calls) after "
+              "Play:\n")
+        print(react_table(browser))
         for r in browser:
             for line in (app_errors(r)[:5] + r.server_problems[:5]):
                 print(f"  {r.preset}: {line[:300]}")
