@@ -246,3 +246,34 @@ def test_bad_arrays_name_the_argument():
         m.loss_and_grads(X, np.zeros(2, int), h0=np.zeros((2, 5)))
     with pytest.raises(ValueError, match="loss"):
         m.loss_and_grads(X, np.zeros(2, int), loss="hinge")
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_workspace_never_overwrites_a_trace_still_held(cell):
+    """The next pass reuses the big arrays of the last one only once its Trace is dropped."""
+    cfg = cfg_(cell=cell, num_layers=2, bidirectional=True, readout="all")
+    m = rnnviz.Model(cfg)
+    X, Y = make_batch(cfg, "cross_entropy", 3, 5)
+    _, _, kept = m.loss_and_grads(X, Y)
+    arrays = {"x": kept.x, "outputs": kept.outputs, "hidden": kept.hidden, "dh": kept.dh,
+              "pre": kept.top[1].pre, **{k: v for k, v in kept.top[0].gates.items()}}
+    before = {k: v.copy() for k, v in arrays.items()}
+    X2, Y2 = make_batch(cfg, "cross_entropy", 3, 5, seed=1)
+    for _ in range(2):
+        m.loss_and_grads(X2, Y2)
+        m.trace(X2)
+    for k, v in arrays.items():
+        np.testing.assert_array_equal(v, before[k], err_msg=k)
+
+
+def test_workspace_reuses_the_arrays_of_a_dropped_trace():
+    cfg = cfg_(cell="lstm", readout="all")
+    m = rnnviz.Model(cfg)
+    X, Y = make_batch(cfg, "cross_entropy", 3, 5)
+
+    def address():
+        _, _, tr = m.loss_and_grads(X, Y, record=False)
+        return tr.top[0].h.__array_interface__["data"][0], tr.loss
+
+    first, loss = address()
+    assert address() == (first, loss)

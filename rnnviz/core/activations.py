@@ -25,14 +25,19 @@ def activate(name: str, a: np.ndarray, out: np.ndarray | None = None) -> np.ndar
     raise ValueError(f"activation must be tanh, relu or sigmoid; got {name!r}")
 
 
-def derivative(name: str, h: np.ndarray) -> np.ndarray:
+def derivative(name: str, h: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """act'(a) from h = act(a): tanh 1 - h^2, sigmoid h (1 - h), relu [h > 0]."""
     if name == "tanh":
-        return 1.0 - h * h
+        out = np.multiply(h, h, out=out)
+        return np.subtract(1.0, out, out=out)
     if name == "sigmoid":
-        return h * (1.0 - h)
+        out = np.subtract(1.0, h, out=out)
+        out *= h
+        return out
     if name == "relu":
-        return (h > 0).astype(h.dtype)
+        if out is None:
+            return (h > 0).astype(h.dtype)
+        return np.greater(h, 0, out=out)
     raise ValueError(f"activation must be tanh, relu or sigmoid; got {name!r}")
 
 

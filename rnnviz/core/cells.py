@@ -6,7 +6,8 @@ loop, the Cell page and the Jacobian probe all run the very same step code.
 
 The backward pass has two parts: `backward_factors` computes, for all t at once, the factors
 that depend on the forward pass only (each gate's derivative act'(z_t), 1 - tanh(c_t)^2, ...);
-`backward_step` multiplies them by the gradient arriving at step s.
+`backward_step` multiplies them by the gradient arriving at step s. The layer lets
+step s overwrite the gates' derivatives at s, once used, with dL/dxw_s.
 
 Gate order follows PyTorch: LSTM (i, f, g, o), GRU (r, z, n).
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from .activations import activate, derivative, sigmoid
+from .workspace import Workspace
 
 
 class Cache:
@@ -28,27 +30,30 @@ class Cache:
     hw: (T, B, 3H) h_{t-1} @ W_hh + [0, 0, b_hn] (GRU only)
     tanh_c: (T, B, H) tanh(c_t) (LSTM only)
     work: (B, G*H) scratch space of the forward step
+    The arrays come from the Workspace ws (None: all new).
     """
 
-    def __init__(self, cell: Cell, xw: np.ndarray, h0: np.ndarray, c0: np.ndarray | None):
+    def __init__(self, cell: Cell, xw: np.ndarray, h0: np.ndarray, c0: np.ndarray | None,
+                 ws: Workspace | None = None):
         T, B, G = xw.shape
         H = h0.shape[-1]
         dt = xw.dtype
+        empty = (Workspace() if ws is None else ws).empty
         self.T, self.B, self.H = T, B, H
         self.pre = xw  # overwritten in place with the full pre-activation
-        self.Hs = np.empty((T + 1, B, H), dt)
+        self.Hs = empty("Hs", (T + 1, B, H), dt)
         self.Hs[0] = h0
-        self.work = np.empty((B, G), dt)
+        self.work = empty("work", (B, G), dt)
         self.Cs = self.gates = self.hw = self.tanh_c = None
         self.frozen: dict | None = None  # s -> (h, c) held constant (truncated objective)
         if cell.kind == "lstm":
-            self.Cs = np.empty((T + 1, B, H), dt)
+            self.Cs = empty("Cs", (T + 1, B, H), dt)
             self.Cs[0] = c0
-            self.gates = np.empty_like(xw)
-            self.tanh_c = np.empty((T, B, H), dt)
+            self.gates = empty("gates", xw.shape, dt)
+            self.tanh_c = empty("tanh_c", (T, B, H), dt)
         elif cell.kind == "gru":
-            self.gates = np.empty_like(xw)
-            self.hw = np.empty_like(xw)
+            self.gates = empty("gates", xw.shape, dt)
+            self.hw = empty("hw", xw.shape, dt)
 
     def h_prev(self, s: int) -> np.ndarray:
         """h_{s-1} as step s reads it (a frozen constant at a truncation cut)."""
@@ -110,8 +115,12 @@ class Cell:
     def forward_step(self, s: int, cache: Cache, p: dict) -> None:
         raise NotImplementedError
 
-    def backward_factors(self, cache: Cache) -> dict[str, np.ndarray]:
-        """The backward pass's factors that depend on the forward pass only, for all t."""
+    def backward_factors(self, cache: Cache, ws: Workspace | None = None) -> dict:
+        """The backward pass's factors that depend on the forward pass only, for all t.
+
+        "dgate": (T, B, G*H) each gate's derivative at its pre-activation, plus what the cell
+        needs besides. The arrays come from the Workspace ws (None: all new).
+        """
         raise NotImplementedError
 
     def backward_step(self, s, cache, p, factors, dh, dc, dxw_out, dhw_out):
@@ -133,12 +142,14 @@ class RNNCell(Cell):
         a += np.matmul(cache.h_prev(s), p["W_hh"], out=cache.work)
         activate(self.activation, a, out=cache.Hs[s + 1])
 
-    def backward_factors(self, cache):
-        """dact: (T, B, H) act'(a_t), from h_t."""
-        return {"dact": derivative(self.activation, cache.Hs[1:])}
+    def backward_factors(self, cache, ws=None):
+        """dgate: (T, B, H) act'(a_t), from h_t."""
+        ws = Workspace() if ws is None else ws
+        out = ws.empty("dgate", cache.pre.shape, cache.pre.dtype)
+        return {"dgate": derivative(self.activation, cache.Hs[1:], out=out)}
 
     def backward_step(self, s, cache, p, factors, dh, dc, dxw_out, dhw_out):
-        np.multiply(dh, factors["dact"][s], out=dxw_out)  # dL/da_s
+        np.multiply(dh, factors["dgate"][s], out=dxw_out)  # dL/da_s
         return dxw_out @ p["W_hh"].T, None
 
 
@@ -169,17 +180,20 @@ class LSTMCell(Cell):
         np.tanh(c, out=cache.tanh_c[s])
         np.multiply(o, cache.tanh_c[s], out=cache.Hs[s + 1])  # h_t = o tanh(c_t)
 
-    def backward_factors(self, cache):
+    def backward_factors(self, cache, ws=None):
         """dgate: (T, B, 4H) [i(1-i), f(1-f), 1-g^2, o(1-o)]; dtanh_c: 1 - tanh(c_t)^2."""
+        ws = Workspace() if ws is None else ws
         H = cache.H
         g = cache.gates
-        dgate = 1.0 - g
+        dgate = np.subtract(1.0, g, out=ws.empty("dgate", g.shape, g.dtype))
         dgate *= g  # s (1 - s): the sigmoid gates' derivative
         d_g = dgate[:, :, 2 * H : 3 * H]  # tanh's derivative 1 - g^2 on the cell gate
         np.multiply(g[:, :, 2 * H : 3 * H], g[:, :, 2 * H : 3 * H], out=d_g)
         np.subtract(1.0, d_g, out=d_g)
         tc = cache.tanh_c
-        return {"dgate": dgate, "dtanh_c": 1.0 - tc * tc}
+        dtanh_c = np.multiply(tc, tc, out=ws.empty("dtanh_c", tc.shape, tc.dtype))
+        np.subtract(1.0, dtanh_c, out=dtanh_c)
+        return {"dgate": dgate, "dtanh_c": dtanh_c}
 
     def backward_step(self, s, cache, p, factors, dh, dc, dxw_out, dhw_out):
         H = cache.H
@@ -190,12 +204,12 @@ class LSTMCell(Cell):
         dc_t *= factors["dtanh_c"][s]
         if dc is not None:  # ... and through c_{t+1} = f c_t + i g
             dc_t += dc
-        dz = dxw_out  # (B, 4H): dL/d(gate) side by side, times each gate's derivative
-        np.multiply(dc_t, gg, out=dz[:, :H])
-        np.multiply(dc_t, cache.Cs[s], out=dz[:, H : 2 * H])
-        np.multiply(dc_t, i, out=dz[:, 2 * H : 3 * H])
-        np.multiply(dh, tc, out=dz[:, 3 * H :])
-        dz *= factors["dgate"][s]
+        dgate = np.empty_like(dxw_out)  # (B, 4H): dL/d(gate) side by side
+        np.multiply(dc_t, gg, out=dgate[:, :H])
+        np.multiply(dc_t, cache.Cs[s], out=dgate[:, H : 2 * H])
+        np.multiply(dc_t, i, out=dgate[:, 2 * H : 3 * H])
+        np.multiply(dh, tc, out=dgate[:, 3 * H :])
+        dz = np.multiply(dgate, factors["dgate"][s], out=dxw_out)  # times gate'(z_s)
         return dz @ p["W_hh"].T, dc_t * f
 
 
@@ -242,31 +256,37 @@ class GRUCell(Cell):
         h *= z
         h += n
 
-    def backward_factors(self, cache):
+    def backward_factors(self, cache, ws=None):
         """dgate: (T, B, 3H) [r(1-r), z(1-z), 1-n^2]; 1-z; h_{t-1} - n."""
+        ws = Workspace() if ws is None else ws
         H = cache.H
         g = cache.gates
-        dgate = 1.0 - g
-        one_minus_z = dgate[:, :, H : 2 * H].copy()
-        dgate[:, :, : 2 * H] *= g[:, :, : 2 * H]  # s (1 - s) on r, z
-        n, d_n = g[:, :, 2 * H :], dgate[:, :, 2 * H :]
+        r_z, n = g[:, :, : 2 * H], g[:, :, 2 * H :]
+        dgate = np.subtract(1.0, g, out=ws.empty("dgate", g.shape, g.dtype))
+        one_minus_z = ws.empty("1-z", n.shape, g.dtype)
+        one_minus_z[...] = dgate[:, :, H : 2 * H]
+        dgate[:, :, : 2 * H] *= r_z  # s (1 - s) on r, z
+        d_n = dgate[:, :, 2 * H :]
         np.multiply(n, n, out=d_n)
         np.subtract(1.0, d_n, out=d_n)  # 1 - n^2
-        return {"dgate": dgate, "1-z": one_minus_z, "h_prev-n": cache.Hs[:-1] - n}
+        h_prev_n = np.subtract(cache.Hs[:-1], n, out=ws.empty("h_prev-n", n.shape, g.dtype))
+        return {"dgate": dgate, "1-z": one_minus_z, "h_prev-n": h_prev_n}
 
     def backward_step(self, s, cache, p, factors, dh, dc, dxw_out, dhw_out):
         H = cache.H
-        r, n_w = cache.gates[s][:, :H], cache.hw[s][:, 2 * H :]
+        r, z = cache.gates[s][:, :H], cache.gates[s][:, H : 2 * H]
+        n_w = cache.hw[s][:, 2 * H :]  # h_{t-1} W_hn + b_hn
+        d = factors["dgate"][s]  # may share memory with dxw_out: read before written
         dan = dxw_out[:, 2 * H :]  # dL/da_n, through n = tanh(a_n)
-        np.multiply(dh, factors["1-z"][s], out=dan)
-        dan *= factors["dgate"][s][:, 2 * H :]
-        np.multiply(dan, n_w, out=dxw_out[:, :H])  # dL/dr
-        np.multiply(dh, factors["h_prev-n"][s], out=dxw_out[:, H : 2 * H])  # dL/dz
-        dxw_out[:, : 2 * H] *= factors["dgate"][s][:, : 2 * H]
+        np.multiply(dh, factors["1-z"][s], out=dhw_out[:, 2 * H :])
+        np.multiply(dhw_out[:, 2 * H :], d[:, 2 * H :], out=dan)
+        np.multiply(dan, n_w, out=dhw_out[:, :H])  # dL/dr
+        np.multiply(dh, factors["h_prev-n"][s], out=dhw_out[:, H : 2 * H])  # dL/dz
+        np.multiply(dhw_out[:, : 2 * H], d[:, : 2 * H], out=dxw_out[:, : 2 * H])
         dhw_out[:, : 2 * H] = dxw_out[:, : 2 * H]
         np.multiply(dan, r, out=dhw_out[:, 2 * H :])
         dh_prev = dhw_out @ p["W_hh"].T
-        dh_prev += dh * cache.gates[s][:, H : 2 * H]  # through h_t = ... + z h_{t-1}
+        dh_prev += dh * z  # through h_t = ... + z h_{t-1}
         return dh_prev, None
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .cells import Cache, Cell
+from .workspace import Workspace
 
 
 def truncation_cuts(T: int, k: int | None) -> frozenset[int]:
@@ -23,13 +24,19 @@ def truncation_cuts(T: int, k: int | None) -> frozenset[int]:
     return frozenset(range(T - k, 0, -k))
 
 
-def forward(cell: Cell, p: dict, x, h0, c0, mask=None, frozen=None) -> Cache:
-    """Run the layer: x (T, B, D), h0/c0 (B, H), mask (T, B, 1) bool or None."""
+def forward(cell: Cell, p: dict, x, h0, c0, mask=None, frozen=None, ws=None) -> Cache:
+    """Run the layer: x (T, B, D), h0/c0 (B, H), mask (T, B, 1) bool or None.
+
+    ws: the Workspace whose arrays the cache may reuse (None: all new).
+    """
+    ws = Workspace() if ws is None else ws
     T, B, D = x.shape
     G = p["W_xh"].shape[1]
-    xw = (x.reshape(T * B, D) @ p["W_xh"]).reshape(T, B, G)  # (T, B, G*H): one GEMM
+    xw = ws.empty("pre", (T * B, G), x.dtype)  # (T, B, G*H): x W_xh for all t, one GEMM
+    np.matmul(x.reshape(T * B, D), p["W_xh"], out=xw)
+    xw = xw.reshape(T, B, G)
     xw += p["b_h"]
-    cache = Cache(cell, xw, h0, c0)
+    cache = Cache(cell, xw, h0, c0, ws)
     cache.frozen = frozen
     for s in range(T):
         cell.forward_step(s, cache, p)
@@ -41,19 +48,22 @@ def forward(cell: Cell, p: dict, x, h0, c0, mask=None, frozen=None) -> Cache:
     return cache
 
 
-def backward(cell, p, cache, dH=None, dh_last=None, mask=None, cuts=frozenset(), dh_out=None):
+def backward(cell, p, cache, dH=None, dh_last=None, mask=None, cuts=frozenset(), dh_out=None,
+             ws=None):
     """BPTT through one layer-direction.
 
     dH: (T, B, H) gradient arriving on each h_t from above (None: only dh_last on the final h).
     dh_out: optional (T, B, H) buffer that receives the total dL/dh_t (through later steps).
+    ws: the Workspace whose arrays may be reused (None: all new).
     Returns dXW (T, B, G*H) = dL/d(x W_xh + b_h), dHW = dL/d(h_{t-1} W_hh), dh0, dc0.
     """
+    ws = Workspace() if ws is None else ws
     T, B, H = cache.T, cache.B, cache.H
     if B > 1:  # each step multiplies by W_hh.T: contiguous in memory, BLAS runs it faster
         p = dict(p, W_hh=np.asfortranarray(p["W_hh"]))
-    factors = cell.backward_factors(cache)  # (T, B, .) from the forward pass, for all t
-    dXW = np.empty_like(cache.pre)
-    dHW = np.empty_like(cache.pre) if cell.kind == "gru" else dXW
+    factors = cell.backward_factors(cache, ws)  # (T, B, .) from the forward pass only
+    dXW = factors["dgate"]  # step s overwrites gate'(z_s), once used, with dL/dxw_s
+    dHW = ws.empty("dHW", dXW.shape, dXW.dtype) if cell.kind == "gru" else dXW
     dh_next = np.zeros((B, H), cache.pre.dtype) if dh_last is None else dh_last.copy()
     dc_next = np.zeros((B, H), cache.pre.dtype) if cell.has_c else None
     for s in range(T - 1, -1, -1):

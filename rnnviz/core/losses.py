@@ -8,7 +8,8 @@ import numpy as np
 def softmax(z: np.ndarray) -> np.ndarray:
     """Row-wise softmax, stable (max subtracted)."""
     e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
+    e /= e.sum(axis=-1, keepdims=True)
+    return e
 
 
 def cross_entropy(logits, labels, w):

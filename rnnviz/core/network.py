@@ -14,6 +14,7 @@ from .config import LOSSES, ModelConfig
 from .init import init_params, suffix
 from .losses import LOSSES as LOSS_FNS
 from .trace import LayerTrace, Trace
+from .workspace import Workspace
 
 
 class Model:
@@ -24,6 +25,7 @@ class Model:
         self.cfg = cfg
         self.cell = make_cell(cfg.cell, cfg.activation)
         self.params: dict[str, np.ndarray] = init_params(cfg)
+        self._ws = Workspace()  # big arrays lent from one pass to the next (see workspace.py)
 
     # -- plumbing ---------------------------------------------------------------------
     @property
@@ -50,8 +52,9 @@ class Model:
             )
         if not np.issubdtype(X.dtype, np.number) or not np.all(np.isfinite(X)):
             raise ValueError("X must contain finite numbers only")
-        B, T, _ = X.shape
-        x = np.ascontiguousarray(X.transpose(1, 0, 2), dtype=self.dtype)
+        B, T, D = X.shape
+        x = self._ws.empty("x", (T, B, D), self.dtype)
+        np.copyto(x, X.transpose(1, 0, 2), casting="unsafe")
         m = None
         if mask is not None:
             mask = np.asarray(mask)
@@ -87,7 +90,8 @@ class Model:
                 k = l * cfg.num_directions + d
                 xi, mi = (inp, m) if d == 0 else (inp[::-1], None if m is None else m[::-1])
                 fz = None if frozen is None else frozen.get((l, d))
-                cache = lyr.forward(self.cell, self.layer_params(l, d), xi, h0[k], c0[k], mi, fz)
+                cache = lyr.forward(self.cell, self.layer_params(l, d), xi, h0[k], c0[k], mi, fz,
+                                    self._ws.part((l, d)))
                 row.append(cache)
                 outs.append(cache.Hs[1:] if d == 0 else cache.Hs[1:][::-1])
             caches.append(row)
@@ -102,7 +106,9 @@ class Model:
         else:
             T, B, Hd = top.shape
             rows = top.reshape(T * B, Hd)
-        out = rows @ self.params["W_hy"] + self.params["b_y"]
+        out = self._ws.empty("out", (rows.shape[0], self.cfg.output_size), self.dtype)
+        np.matmul(rows, self.params["W_hy"], out=out)
+        out += self.params["b_y"]
         if self.cfg.readout == "all":
             out = out.reshape(top.shape[0], top.shape[1], -1)
         return out, rows
@@ -174,7 +180,8 @@ class Model:
         value, row_loss, dout = LOSS_FNS[loss](out.reshape(len(w), -1), y, w)
 
         grads: dict[str, np.ndarray] = {"W_hy": rows.T @ dout, "b_y": dout.sum(axis=0)}
-        drows = dout @ self.params["W_hy"].T  # (rows, Hd)
+        drows = self._ws.empty("drows", rows.shape, self.dtype)  # (rows, Hd)
+        np.matmul(dout, self.params["W_hy"].T, out=drows)
         H, nd = cfg.hidden_size, cfg.num_directions
         cuts = lyr.truncation_cuts(T, cfg.bptt_truncate)
         dh_rec = [[None] * nd for _ in range(cfg.num_layers)]
@@ -192,10 +199,11 @@ class Model:
                     dH = dtop[:, :, d * H : (d + 1) * H]
                     dH = dH if d == 0 else dH[::-1]
                 mi = m if (m is None or d == 0) else m[::-1]
+                ws = self._ws.part((l, d))
                 if record:
-                    dh_rec[l][d] = np.empty((T, B, H), self.dtype)
+                    dh_rec[l][d] = ws.empty("dh", (T, B, H), self.dtype)
                 dXW, dHW, dh0_ld, _ = lyr.backward(
-                    self.cell, p, cache, dH, dh_last, mi, cuts, dh_rec[l][d]
+                    self.cell, p, cache, dH, dh_last, mi, cuts, dh_rec[l][d], ws
                 )
                 dh0[l * nd + d] = dh0_ld
                 xi = inputs[l] if d == 0 else np.ascontiguousarray(inputs[l][::-1])
