@@ -7,7 +7,7 @@ pages/train.py would be run as a legacy page, without this script, on a deep lin
 
 import streamlit as st
 
-from rnnviz.ui import state, style
+from rnnviz.ui import livechart, state, style
 
 st.set_page_config(page_title="rnnviz", page_icon="🔁", layout="wide")  # no icon fetch: offline
 
@@ -35,6 +35,7 @@ pages = {
     ],
 }
 page = st.navigation(pages)
+livechart.preload()  # the browser fetches plotly.js while the page's script runs
 style.apply(state.presentation())  # the toggle's value from the last run (session state)
 page.run()
 st.sidebar.divider()

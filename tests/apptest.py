@@ -39,4 +39,5 @@ def open_page(page: str, **session) -> AppTest:
 def chart_specs(at: AppTest) -> list[dict]:
     """The figures on the page, in page order: rnnviz.livechart components, JSON-decoded."""
     return [json.loads(json.loads(e.proto.json)) for e in at.get("bidi_component")
-            if e.proto.component_name == "rnnviz.livechart"]
+            if e.proto.component_name == "rnnviz.livechart"
+            and not e.proto.id.endswith("rnnviz_preload")]
