@@ -14,6 +14,8 @@ Gate order follows PyTorch: LSTM (i, f, g, o), GRU (r, z, n).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .activations import activate, derivative, sigmoid
@@ -29,7 +31,7 @@ class Cache:
     gates: (T, B, G*H) gate activations (LSTM/GRU)
     hw: (T, B, 3H) h_{t-1} @ W_hh + [0, 0, b_hn] (GRU only)
     tanh_c: (T, B, H) tanh(c_t) (LSTM only)
-    work: (B, G*H) scratch space of the forward step
+    work, work_h: (B, G*H) and (B, H) scratch space of the forward step
     The arrays come from the Workspace ws (None: all new).
     """
 
@@ -44,6 +46,7 @@ class Cache:
         self.Hs = empty("Hs", (T + 1, B, H), dt)
         self.Hs[0] = h0
         self.work = empty("work", (B, G), dt)
+        self.work_h = empty("work_h", (B, H), dt)
         self.Cs = self.gates = self.hw = self.tanh_c = None
         self.frozen: dict | None = None  # s -> (h, c) held constant (truncated objective)
         if cell.kind == "lstm":
@@ -70,7 +73,7 @@ class Cache:
         """A view of sample b only (B=1), for Jacobians (backward steps only)."""
         view = object.__new__(Cache)
         view.T, view.B, view.H = self.T, 1, self.H
-        view.frozen = view.work = None
+        view.frozen = view.work = view.work_h = None
         for k in ("pre", "Hs", "Cs", "gates", "hw", "tanh_c"):
             a = getattr(self, k)
             setattr(view, k, None if a is None else a[:, b : b + 1])
@@ -167,7 +170,7 @@ class LSTMCell(Cell):
         z += np.matmul(cache.h_prev(s), p["W_hh"], out=cache.work)
         # All four gates with one tanh: sigmoid(z) = tanh(z/2) / 2 + 1/2 on i, f, o and
         # tanh(z) on g, i.e. tanh(z * scale) * scale + shift with per-column constants.
-        scale, shift = _lstm_gate_constants(H, z.dtype)
+        scale, shift = _lstm_gate_constants(cache.B, H, z.dtype)
         g = cache.gates[s]
         np.multiply(z, scale, out=g)
         np.tanh(g, out=g)
@@ -176,7 +179,7 @@ class LSTMCell(Cell):
         i, f, gg, o = g[:, :H], g[:, H : 2 * H], g[:, 2 * H : 3 * H], g[:, 3 * H :]
         c = cache.Cs[s + 1]  # c_t = f c_{t-1} + i g
         np.multiply(f, cache.c_prev(s), out=c)
-        c += np.multiply(i, gg, out=cache.work[:, :H])
+        c += np.multiply(i, gg, out=cache.work_h)
         np.tanh(c, out=cache.tanh_c[s])
         np.multiply(o, cache.tanh_c[s], out=cache.Hs[s + 1])  # h_t = o tanh(c_t)
 
@@ -213,22 +216,18 @@ class LSTMCell(Cell):
         return dz @ p["W_hh"].T, dc_t * f
 
 
-_LSTM_GATE_CONSTANTS: dict = {}
-
-
-def _lstm_gate_constants(H: int, dtype) -> tuple[np.ndarray, np.ndarray]:
-    """(4H,) scale [1/2, 1/2, 1, 1/2] and shift [1/2, 1/2, -0.0, 1/2] per gate block (i, f, g, o).
+@functools.lru_cache(maxsize=32)
+def _lstm_gate_constants(B: int, H: int, dtype) -> tuple[np.ndarray, np.ndarray]:
+    """(B, 4H) scale [1/2, 1/2, 1, 1/2] and shift [1/2, 1/2, -0.0, 1/2] per gate block (i, f, g, o).
 
     Both are exact: scaling by 1/2 or 1 rounds nothing and x + (-0.0) == x (signed zeros
-    too), so the gates equal sigmoid() and tanh() of activations.py bit for bit.
+    too), so the gates equal sigmoid() and tanh() of activations.py bit for bit. Full (B, 4H)
+    arrays rather than rows: NumPy runs same-shape contiguous operands as one loop.
     """
-    key = (H, np.dtype(dtype))
-    if key not in _LSTM_GATE_CONSTANTS:
-        scale = np.repeat(np.array([0.5, 0.5, 1.0, 0.5], dtype), H)
-        shift = np.repeat(np.array([0.5, 0.5, -0.0, 0.5], dtype), H)
-        scale.flags.writeable = shift.flags.writeable = False
-        _LSTM_GATE_CONSTANTS[key] = scale, shift
-    return _LSTM_GATE_CONSTANTS[key]
+    scale = np.tile(np.repeat(np.array([0.5, 0.5, 1.0, 0.5], dtype), H), (B, 1))
+    shift = np.tile(np.repeat(np.array([0.5, 0.5, -0.0, 0.5], dtype), H), (B, 1))
+    scale.flags.writeable = shift.flags.writeable = False
+    return scale, shift
 
 
 class GRUCell(Cell):
@@ -248,7 +247,7 @@ class GRUCell(Cell):
         a[:, : 2 * H] += hw[:, : 2 * H]
         g = cache.gates[s]
         sigmoid(a[:, : 2 * H], out=g[:, : 2 * H])  # r, z
-        a[:, 2 * H :] += np.multiply(g[:, :H], hw[:, 2 * H :], out=cache.work[:, :H])
+        a[:, 2 * H :] += np.multiply(g[:, :H], hw[:, 2 * H :], out=cache.work_h)
         n = np.tanh(a[:, 2 * H :], out=g[:, 2 * H :])
         z = g[:, H : 2 * H]
         h = cache.Hs[s + 1]  # h_t = (h_{t-1} - n) z + n
