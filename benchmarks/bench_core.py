@@ -170,8 +170,9 @@ def gemm_floor(shape: Shape, dtype: str) -> Callable[[], None]:
     """A closure running only the matrix products of one training step, as the core lays them out.
 
     Input projection x W_xh (one GEMM), T forward products h_{t-1} W_hh, the readout
-    rows W_hy and its two backward products, T backward products dz W_hh^T, and the weight
-    gradients x^T dXW and H^T dHW over all T*B rows.
+    rows W_hy and its two backward products, T backward products dz W_hh^T (W_hh^T contiguous,
+    as layer.backward makes it for B > 1), and the weight gradients x^T dXW and H^T dHW over
+    all T*B rows.
     """
     rng = np.random.default_rng(1)
     B, T, D, H, O = shape.B, shape.T, shape.D, shape.H, shape.O
@@ -192,8 +193,9 @@ def gemm_floor(shape: Shape, dtype: str) -> Callable[[], None]:
         rows @ W_hy
         rows.T @ dout
         dout @ W_hy.T
+        W_hh_T = np.asfortranarray(W_hh).T
         for _ in range(T):
-            dz @ W_hh.T
+            dz @ W_hh_T
         x.T @ dXW
         Hs[:-1].reshape(T * B, H).T @ dXW
 
