@@ -57,7 +57,7 @@ class Momentum(Optimizer):
         self.state["v"] = {}
 
     def _update(self, k, p, g):
-        v = self.state["v"].setdefault(k, np.zeros_like(p))
+        v = _slot(self.state["v"], k, p)
         v *= self.mu
         v -= self.lr * g
         p += v
@@ -74,8 +74,8 @@ class Adam(Optimizer):
         self.state["m"], self.state["v"] = {}, {}
 
     def _update(self, k, p, g):
-        m = self.state["m"].setdefault(k, np.zeros_like(p))
-        v = self.state["v"].setdefault(k, np.zeros_like(p))
+        m = _slot(self.state["m"], k, p)
+        v = _slot(self.state["v"], k, p)
         m *= self.beta1
         m += (1 - self.beta1) * g
         v *= self.beta2
@@ -83,6 +83,14 @@ class Adam(Optimizer):
         # a Python float, so a float32 model's update stays float32 (NumPy 2 type rules)
         lr_t = float(self.lr * np.sqrt(1 - self.beta2**self.t) / (1 - self.beta1**self.t))
         p -= lr_t * m / (np.sqrt(v) + self.eps)
+
+
+def _slot(slots: dict, k: str, p: np.ndarray) -> np.ndarray:
+    """The state array of parameter k, zeros like p on first use (not allocated every step)."""
+    a = slots.get(k)
+    if a is None:
+        a = slots[k] = np.zeros_like(p)
+    return a
 
 
 def make_optimizer(name: str, lr: float) -> Optimizer:
