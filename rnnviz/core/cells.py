@@ -18,7 +18,7 @@ import functools
 
 import numpy as np
 
-from .activations import activate, derivative, sigmoid
+from .activations import activate, derivative
 from .workspace import Workspace
 
 
@@ -170,7 +170,7 @@ class LSTMCell(Cell):
         z += np.matmul(cache.h_prev(s), p["W_hh"], out=cache.work)
         # All four gates with one tanh: sigmoid(z) = tanh(z/2) / 2 + 1/2 on i, f, o and
         # tanh(z) on g, i.e. tanh(z * scale) * scale + shift with per-column constants.
-        scale, shift = _lstm_gate_constants(cache.B, H, z.dtype)
+        scale, shift = _gate_constants(cache.B, H, z.dtype, (True, True, False, True))
         g = cache.gates[s]
         np.multiply(z, scale, out=g)
         np.tanh(g, out=g)
@@ -217,15 +217,18 @@ class LSTMCell(Cell):
 
 
 @functools.lru_cache(maxsize=32)
-def _lstm_gate_constants(B: int, H: int, dtype) -> tuple[np.ndarray, np.ndarray]:
-    """(B, 4H) scale [1/2, 1/2, 1, 1/2] and shift [1/2, 1/2, -0.0, 1/2] per gate block (i, f, g, o).
+def _gate_constants(B: int, H: int, dtype, sigmoid_gates: tuple[bool, ...]):
+    """(B, G*H) scale and shift so that tanh(z * scale) * scale + shift is each gate's activation.
 
-    Both are exact: scaling by 1/2 or 1 rounds nothing and x + (-0.0) == x (signed zeros
-    too), so the gates equal sigmoid() and tanh() of activations.py bit for bit. Full (B, 4H)
-    arrays rather than rows: NumPy runs same-shape contiguous operands as one loop.
+    sigmoid(z) = tanh(z/2) / 2 + 1/2: scale 1/2, shift 1/2 where sigmoid_gates[k]; tanh(z):
+    scale 1, shift -0.0. Both are exact (scaling by 1/2 or 1 rounds nothing, x + (-0.0) == x
+    for signed zeros too), so the gates equal sigmoid() and tanh() of activations.py bit for
+    bit. Full (B, G*H) arrays: NumPy runs same-shape contiguous operands as one loop, while
+    a (G*H,) row or a (B, H) column block costs a loop per row.
     """
-    scale = np.tile(np.repeat(np.array([0.5, 0.5, 1.0, 0.5], dtype), H), (B, 1))
-    shift = np.tile(np.repeat(np.array([0.5, 0.5, -0.0, 0.5], dtype), H), (B, 1))
+    scale = np.repeat(np.array([0.5 if sg else 1.0 for sg in sigmoid_gates], dtype), H)
+    shift = np.repeat(np.array([0.5 if sg else -0.0 for sg in sigmoid_gates], dtype), H)
+    scale, shift = np.tile(scale, (B, 1)), np.tile(shift, (B, 1))
     scale.flags.writeable = shift.flags.writeable = False
     return scale, shift
 
@@ -245,8 +248,14 @@ class GRUCell(Cell):
         np.matmul(h_prev, p["W_hh"], out=hw)
         hw[:, 2 * H :] += p["b_hn"]
         a[:, : 2 * H] += hw[:, : 2 * H]
+        # r, z = sigmoid(a) = tanh(a/2) / 2 + 1/2 over whole rows (one contiguous loop each);
+        # the n columns get tanh(x W_in + b_in) for now and are overwritten below.
+        scale, shift = _gate_constants(cache.B, H, a.dtype, (True, True, False))
         g = cache.gates[s]
-        sigmoid(a[:, : 2 * H], out=g[:, : 2 * H])  # r, z
+        np.multiply(a, scale, out=g)
+        np.tanh(g, out=g)
+        g *= scale
+        g += shift
         a[:, 2 * H :] += np.multiply(g[:, :H], hw[:, 2 * H :], out=cache.work_h)
         n = np.tanh(a[:, 2 * H :], out=g[:, 2 * H :])
         z = g[:, H : 2 * H]
