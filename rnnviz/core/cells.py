@@ -121,7 +121,7 @@ class Cell:
     def backward_factors(self, cache: Cache, ws: Workspace | None = None) -> dict:
         """The backward pass's factors that depend on the forward pass only, for all t.
 
-        "dgate": (T, B, G*H) each gate's derivative at its pre-activation, plus what the cell
+        "dact": (T, B, G*H) each gate's derivative at its pre-activation, plus what the cell
         needs besides. The arrays come from the Workspace ws (None: all new).
         """
         raise NotImplementedError
@@ -146,13 +146,13 @@ class RNNCell(Cell):
         activate(self.activation, a, out=cache.Hs[s + 1])
 
     def backward_factors(self, cache, ws=None):
-        """dgate: (T, B, H) act'(a_t), from h_t."""
+        """dact: (T, B, H) act'(a_t), from h_t."""
         ws = Workspace() if ws is None else ws
-        out = ws.empty("dgate", cache.pre.shape, cache.pre.dtype)
-        return {"dgate": derivative(self.activation, cache.Hs[1:], out=out)}
+        out = ws.empty("dact", cache.pre.shape, cache.pre.dtype)
+        return {"dact": derivative(self.activation, cache.Hs[1:], out=out)}
 
     def backward_step(self, s, cache, p, factors, dh, dc, dxw_out, dhw_out):
-        np.multiply(dh, factors["dgate"][s], out=dxw_out)  # dL/da_s
+        np.multiply(dh, factors["dact"][s], out=dxw_out)  # dL/da_s
         return dxw_out @ p["W_hh"].T, None
 
 
@@ -184,19 +184,19 @@ class LSTMCell(Cell):
         np.multiply(o, cache.tanh_c[s], out=cache.Hs[s + 1])  # h_t = o tanh(c_t)
 
     def backward_factors(self, cache, ws=None):
-        """dgate: (T, B, 4H) [i(1-i), f(1-f), 1-g^2, o(1-o)]; dtanh_c: 1 - tanh(c_t)^2."""
+        """dact: (T, B, 4H) [i(1-i), f(1-f), 1-g^2, o(1-o)]; dtanh_c: 1 - tanh(c_t)^2."""
         ws = Workspace() if ws is None else ws
         H = cache.H
         g = cache.gates
-        dgate = np.subtract(1.0, g, out=ws.empty("dgate", g.shape, g.dtype))
-        dgate *= g  # s (1 - s): the sigmoid gates' derivative
-        d_g = dgate[:, :, 2 * H : 3 * H]  # tanh's derivative 1 - g^2 on the cell gate
+        dact = np.subtract(1.0, g, out=ws.empty("dact", g.shape, g.dtype))
+        dact *= g  # s (1 - s): the sigmoid gates' derivative
+        d_g = dact[:, :, 2 * H : 3 * H]  # tanh's derivative 1 - g^2 on the cell gate
         np.multiply(g[:, :, 2 * H : 3 * H], g[:, :, 2 * H : 3 * H], out=d_g)
         np.subtract(1.0, d_g, out=d_g)
         tc = cache.tanh_c
         dtanh_c = np.multiply(tc, tc, out=ws.empty("dtanh_c", tc.shape, tc.dtype))
         np.subtract(1.0, dtanh_c, out=dtanh_c)
-        return {"dgate": dgate, "dtanh_c": dtanh_c}
+        return {"dact": dact, "dtanh_c": dtanh_c}
 
     def backward_step(self, s, cache, p, factors, dh, dc, dxw_out, dhw_out):
         H = cache.H
@@ -212,7 +212,7 @@ class LSTMCell(Cell):
         np.multiply(dc_t, cache.Cs[s], out=dgate[:, H : 2 * H])
         np.multiply(dc_t, i, out=dgate[:, 2 * H : 3 * H])
         np.multiply(dh, tc, out=dgate[:, 3 * H :])
-        dz = np.multiply(dgate, factors["dgate"][s], out=dxw_out)  # times gate'(z_s)
+        dz = np.multiply(dgate, factors["dact"][s], out=dxw_out)  # times act'(z_s)
         return dz @ p["W_hh"].T, dc_t * f
 
 
@@ -265,34 +265,35 @@ class GRUCell(Cell):
         h += n
 
     def backward_factors(self, cache, ws=None):
-        """dgate: (T, B, 3H) [r(1-r), z(1-z), 1-n^2]; 1-z; h_{t-1} - n."""
+        """dact: (T, B, 3H) [r(1-r), z(1-z), 1-n^2]; 1-z; h_{t-1} - n."""
         ws = Workspace() if ws is None else ws
         H = cache.H
         g = cache.gates
         r_z, n = g[:, :, : 2 * H], g[:, :, 2 * H :]
-        dgate = np.subtract(1.0, g, out=ws.empty("dgate", g.shape, g.dtype))
+        dact = np.subtract(1.0, g, out=ws.empty("dact", g.shape, g.dtype))
         one_minus_z = ws.empty("1-z", n.shape, g.dtype)
-        one_minus_z[...] = dgate[:, :, H : 2 * H]
-        dgate[:, :, : 2 * H] *= r_z  # s (1 - s) on r, z
-        d_n = dgate[:, :, 2 * H :]
+        one_minus_z[...] = dact[:, :, H : 2 * H]
+        dact[:, :, : 2 * H] *= r_z  # s (1 - s) on r, z
+        d_n = dact[:, :, 2 * H :]
         np.multiply(n, n, out=d_n)
         np.subtract(1.0, d_n, out=d_n)  # 1 - n^2
         h_prev_n = np.subtract(cache.Hs[:-1], n, out=ws.empty("h_prev-n", n.shape, g.dtype))
-        return {"dgate": dgate, "1-z": one_minus_z, "h_prev-n": h_prev_n}
+        return {"dact": dact, "1-z": one_minus_z, "h_prev-n": h_prev_n}
 
     def backward_step(self, s, cache, p, factors, dh, dc, dxw_out, dhw_out):
         H = cache.H
         r, z = cache.gates[s][:, :H], cache.gates[s][:, H : 2 * H]
         n_w = cache.hw[s][:, 2 * H :]  # h_{t-1} W_hn + b_hn
-        d = factors["dgate"][s]  # may share memory with dxw_out: read before written
+        d = factors["dact"][s]  # may share memory with dxw_out: each block read before written
+        # dhw_out holds dL/d(gate) (r, z, and dh (1 - z) for n) until its own values go in
         dan = dxw_out[:, 2 * H :]  # dL/da_n, through n = tanh(a_n)
         np.multiply(dh, factors["1-z"][s], out=dhw_out[:, 2 * H :])
         np.multiply(dhw_out[:, 2 * H :], d[:, 2 * H :], out=dan)
         np.multiply(dan, n_w, out=dhw_out[:, :H])  # dL/dr
         np.multiply(dh, factors["h_prev-n"][s], out=dhw_out[:, H : 2 * H])  # dL/dz
-        np.multiply(dhw_out[:, : 2 * H], d[:, : 2 * H], out=dxw_out[:, : 2 * H])
+        np.multiply(dhw_out[:, : 2 * H], d[:, : 2 * H], out=dxw_out[:, : 2 * H])  # dL/da_r, a_z
         dhw_out[:, : 2 * H] = dxw_out[:, : 2 * H]
-        np.multiply(dan, r, out=dhw_out[:, 2 * H :])
+        np.multiply(dan, r, out=dhw_out[:, 2 * H :])  # dL/d(h W_hn + b_hn)
         dh_prev = dhw_out @ p["W_hh"].T
         dh_prev += dh * z  # through h_t = ... + z h_{t-1}
         return dh_prev, None

@@ -2,7 +2,9 @@
 
 Everything here is in processing order (the reverse direction is handed a time-flipped input).
 The input projection x_t W_xh + b_h for all t is one GEMM before the loop; the loop does only
-the recurrent h_{t-1} W_hh part. The weight gradients are one GEMM each after the loop.
+the recurrent h_{t-1} W_hh part. In BPTT the factors that need no gradient (the gates'
+derivatives, ...) are computed for all t before the loop, and the weight gradients are one
+GEMM each after it.
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ def backward(cell, p, cache, dH=None, dh_last=None, mask=None, cuts=frozenset(),
     if B > 1:  # each step multiplies by W_hh.T: contiguous in memory, BLAS runs it faster
         p = dict(p, W_hh=np.asfortranarray(p["W_hh"]))
     factors = cell.backward_factors(cache, ws)  # (T, B, .) from the forward pass only
-    dXW = factors["dgate"]  # step s overwrites gate'(z_s), once used, with dL/dxw_s
+    dXW = factors["dact"]  # step s overwrites act'(z_s), once used, with dL/dxw_s
     dHW = ws.empty("dHW", dXW.shape, dXW.dtype) if cell.kind == "gru" else dXW
     dh_next = np.zeros((B, H), cache.pre.dtype) if dh_last is None else dh_last.copy()
     dc_next = np.zeros((B, H), cache.pre.dtype) if cell.has_c else None
