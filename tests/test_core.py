@@ -277,3 +277,13 @@ def test_workspace_reuses_the_arrays_of_a_dropped_trace():
 
     first, loss = address()
     assert address() == (first, loss)
+
+
+def test_release_buffers_keeps_the_numbers():
+    cfg = cfg_(cell="gru", readout="all")
+    m = rnnviz.Model(cfg)
+    X, Y = make_batch(cfg, "cross_entropy", 3, 5)
+    loss, grads, _ = m.loss_and_grads(X, Y)
+    m.release_buffers()
+    loss2, grads2, _ = m.loss_and_grads(X, Y)
+    assert loss2 == loss and all(np.array_equal(grads[k], grads2[k]) for k in grads)

@@ -27,6 +27,10 @@ class Model:
         self.params: dict[str, np.ndarray] = init_params(cfg)
         self._ws = Workspace()  # big arrays lent from one pass to the next (see workspace.py)
 
+    def release_buffers(self) -> None:
+        """Let go of the arrays kept for the next pass (an idle model; see workspace.py)."""
+        self._ws = Workspace()
+
     # -- plumbing ---------------------------------------------------------------------
     @property
     def dtype(self):
