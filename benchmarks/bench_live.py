@@ -515,12 +515,12 @@ class Spy:
 
     Wraps, for the duration of `installed()`, the functions the fragment calls (looked up
     at call time as module or class attributes, so wrapping them changes nothing else);
-    only the outermost call of a part is timed (livechart._float32 recurses):
+    only the outermost call of a part is timed (livechart._plain recurses):
       train (TrainingRun.advance), draw (rnnviz.ui.live._draw), figures
       (figures.live.train_figures), inside it history (run.history_frame,
       run.grad_flow_matrix) and views (from_trace, views.sine_view), task_view
       (live._task_view), to_json (livechart.to_json), inside it float32
-      (livechart._float32), mount (livechart._mount, the component's mount callable:
+      (livechart._typed), mount (livechart._mount, the component's mount callable:
       DeltaGenerator._bidi_component), inside it identity (_build_bidi_identity_kwargs:
       json.dumps + md5 of the data) and chart_enqueue (DeltaGenerator._enqueue of the
       component); enqueue (every element) and msg_hash (populate_hash_if_needed, the
@@ -557,7 +557,7 @@ class Spy:
             (views, "sine_view", "views"),
             (live, "_task_view", "task_view"),
             (livechart, "to_json", "to_json"),
-            (livechart, "_float32", "float32"),
+            (livechart, "_typed", "float32"),
             (livechart, "_mount", "mount"),
             (BidiComponentMixin, "_build_bidi_identity_kwargs", "identity"),
             (src, "populate_hash_if_needed", "msg_hash"),
@@ -746,7 +746,7 @@ class SpecReport:
     dtypes: str  # typed arrays by dtype, e.g. "f4x3 i4x1"
     values: int  # numbers in typed arrays
     f8: int  # of which float64
-    f8_fits: int  # of those, in arrays that would fit float32 (livechart._float32's rule)
+    f8_fits: int  # of those, in arrays that would fit float32 (livechart._typed's rule)
     plain: int  # plain JSON number lists of >= 20 numbers (not typed arrays)
     points: int  # most points in one scatter trace (curves are downsampled)
 
