@@ -195,3 +195,15 @@ def test_extreme_settings_diverge_or_are_refused_with_a_clear_status():
     assert any("the limit is 25M" in e.value for e in at.sidebar.error)
     run = at.session_state["run"]  # the last settings that fit are kept
     assert (run.cfg.train.batch_size, run.cfg.model.hidden_size) == (512, 32)
+
+
+def test_charts_are_rebuilt_when_an_epoch_ends_and_reused_otherwise():
+    at = app("pages/train_live.py", query={"preset": "sine"})
+    at.button[1].click().run()  # Step: epoch 1
+    first = chart_specs(at)
+    at.run()  # a rerun without training: the same epoch, the same charts
+    assert chart_specs(at) == first
+    at.button[1].click().run()  # epoch 2: new curves and a new probe trace
+    second = chart_specs(at)
+    assert second[0] != first[0] and second[1] != first[1]
+    assert "epoch 2" in second[1]["layout"]["title"]["text"]

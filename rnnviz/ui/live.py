@@ -11,13 +11,14 @@ from rnnviz.figures import live as live_figs
 from rnnviz.figures.live import LAYOUT
 
 from . import classroom, controls, pace, state
-from .livechart import chart
+from .livechart import chart, to_json
 
 TICK = 0.1  # seconds between fragment runs while playing: up to 10 chart refreshes per second
 BUDGET = 0.05  # seconds of training per tick when alone (pace.budget shares it in a crowd)
 PROBE = "probe_sample"
 UPLOAD_ERROR = "upload_error"
 SHARE = "share_with_class"  # bool: this session publishes its run to /watch
+MEMO = "live_epoch_view"  # (run, key, chart JSON, task view data) of the last drawn epoch
 
 
 # -- callbacks (run before the script, so they never race the widgets) -------------------
@@ -169,22 +170,48 @@ def draw_charts(charts: dict, prefix: str = "", spec: bool = False) -> None:
 def _draw(run, big: bool, train_ms: float) -> None:
     status_row(live_figs.status(run), run.status if run.diverged else None,
                note=f"last tick: {train_ms:.0f} ms training")
-    draw_charts(live_figs.train_figures(run, st.session_state.get(PROBE, 0), big))
-    _task_view(run)
+    specs, task = _epoch_view(run, st.session_state.get(PROBE, 0), big)
+    draw_charts(specs, spec=True)
+    _task_view(run.task.name, task)
 
 
-def _task_view(run) -> None:
-    """The task's own view when it is not a chart (sine's forecast is in the charts)."""
+def _epoch_view(run, b: int, big: bool) -> tuple[dict, object]:
+    """The charts (as JSON) and the task view, rebuilt only when the epoch moved on.
+
+    Every chart shows per-epoch records (history, the probe trace taken at the end of the
+    epoch, W_hh's eigenvalues then), so a tick that finished no epoch (a slow task, or a
+    paused run redrawn) re-sends the same strings, which the browser does not redraw."""
+    key = (run.epoch, b, big, run.diverged, repr(run.cfg.train))
+    memo = st.session_state.get(MEMO)
+    if memo is None or memo[0] is not run or memo[1] != key:
+        figs = live_figs.train_figures(run, b, big)
+        memo = (run, key, {k: to_json(v) for k, v in figs.items()}, _task_data(run))
+        st.session_state[MEMO] = memo
+    return memo[2], memo[3]
+
+
+def _task_data(run):
+    """What the task's own view shows, when it is not a chart (sine's is in the charts)."""
     name = run.task.name
     if name == "sentiment":
+        return views.sentiment_view(run)
+    if name == "charlm":
+        return (views.charlm_view(run, n=60, greedy=True),
+                views.charlm_view(run, n=60, temperature=1.0))
+    if name != "sine":
+        return views.memory_view(run)
+    return None
+
+
+def _task_view(name: str, data) -> None:
+    if name == "sentiment":
         st.markdown("**The test sentences, as the network reads them now**")
-        st.dataframe(views.sentiment_view(run), hide_index=True, width="stretch")
+        st.dataframe(data, hide_index=True, width="stretch")
     elif name == "charlm":
-        greedy = views.charlm_view(run, n=60, greedy=True)
-        sampled = views.charlm_view(run, n=60, temperature=1.0)
+        greedy, sampled = data
         st.markdown("**Samples from the model now** (prompt: first character of the text)")
         st.code(f"greedy:          {greedy.prompt}{greedy.text}\n"
                 f"temperature 1.0: {sampled.prompt}{sampled.text}", language=None)
     elif name != "sine":
         st.markdown("**First test sequences: target vs prediction**")
-        st.dataframe(views.memory_view(run), hide_index=True)
+        st.dataframe(data, hide_index=True)
