@@ -111,3 +111,11 @@ def test_sessions_training_at_once_share_the_budget(monkeypatch):
     assert p.share("lecturer", 0.05) == pace.MIN_BUDGET  # a crowd: never below the floor
     now[0] += pace.ACTIVE_S + 0.1  # everybody else paused
     assert p.share("lecturer", 0.05) == 0.05 and p.active() == 1
+
+
+def test_the_tick_interval_grows_with_the_crowd_up_to_two_refreshes_a_second():
+    from rnnviz.ui import live, pace
+
+    assert pace.interval(live.TICK, 1) == live.TICK  # alone: 10 ticks a second
+    assert pace.interval(live.TICK, 10) == pytest.approx(10 * pace.PER_SESSION)
+    assert pace.interval(live.TICK, 200) == pace.MAX_INTERVAL < 0.5

@@ -18,6 +18,7 @@ BUDGET = 0.05  # seconds of training per tick when alone (pace.budget shares it 
 PROBE = "probe_sample"
 UPLOAD_ERROR = "upload_error"
 SHARE = "share_with_class"  # bool: this session publishes its run to /watch
+EVERY = "live_every"  # the fragment's run_every now (seconds), None while paused
 MEMO = "live_epoch_view"  # (run, key, chart JSON, task view data) of the last drawn epoch
 
 
@@ -115,10 +116,15 @@ def exports(run) -> None:
 
 
 def panel(big: bool) -> None:
-    """The live part: a fragment that trains for BUDGET seconds per tick while playing."""
-    playing = st.session_state.get(state.PLAYING, False)
+    """The live part: a fragment that trains for BUDGET seconds per tick while playing.
 
-    @st.fragment(run_every=TICK if playing else None)
+    Its tick interval is TICK alone and longer when many sessions train at once
+    (pace.interval); when the crowd changes a lot, the page reruns to set the new one."""
+    playing = st.session_state.get(state.PLAYING, False)
+    every = pace.interval(TICK, pace.pace().active() + 1) if playing else None
+    st.session_state[EVERY] = every
+
+    @st.fragment(run_every=every)
     def _live():
         with state.run_lock():  # see state.run_lock: one thread at a time on the run
             run = state.current_run()
@@ -131,8 +137,17 @@ def panel(big: bool) -> None:
         if run.diverged and st.session_state.get(state.PLAYING):
             st.session_state[state.PLAYING] = False
             st.rerun(scope="app")
+        elif st.session_state.get(state.PLAYING) and _crowd_changed():
+            st.rerun(scope="app")  # registers the fragment again with the new interval
 
     _live()
+
+
+def _crowd_changed() -> bool:
+    """Whether the tick interval for today's crowd differs by 1.5x from the one in use."""
+    now = st.session_state.get(EVERY)
+    wanted = pace.interval(TICK, pace.pace().active())
+    return bool(now) and not (1 / 1.5 < wanted / now < 1.5)
 
 
 def status_row(st_, diverged: str | None = None, note: str = "") -> None:

@@ -17,6 +17,8 @@ import streamlit as st
 
 ACTIVE_S = 1.5  # a session that ticked this recently counts as training
 MIN_BUDGET = 0.004  # seconds: even in a crowd a tick trains at least this long (>= 1 batch)
+PER_SESSION = 0.015  # seconds of tick interval per session training at once ...
+MAX_INTERVAL = 0.45  # ... up to this: still more than 2 refreshes per second
 
 
 class Pace:
@@ -39,6 +41,15 @@ class Pace:
         now = time.monotonic()
         with self._lock:
             return sum(now - t < ACTIVE_S for t in self._last.values())
+
+
+def interval(base: float, n: int) -> float:
+    """Seconds between a session's ticks when n sessions train at once.
+
+    The browser asks for a tick every `run_every` seconds whatever the server is doing; in
+    a crowd, asking more often than the server can answer only queues requests. So the
+    interval grows with the crowd, from `base` alone to MAX_INTERVAL."""
+    return min(max(base, n * PER_SESSION), max(base, MAX_INTERVAL))
 
 
 @st.cache_resource
