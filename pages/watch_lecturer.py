@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from rnnviz.ui import classroom, live, state
+from rnnviz.ui import classroom, live, livechart, state
 
 TICK = 0.4  # seconds between refreshes: 2.5 per second per student
 
@@ -25,7 +25,7 @@ def _watch() -> None:
         how = "training now" if frame.playing else "paused"
     st.caption(f"{frame.caption} Read-only view of the lecturer's run: **{how}**.")
     live.status_row(frame.status, frame.diverged)
-    live.draw_charts(frame.charts, prefix="watch_", spec=True)
+    livechart.grid(frame.grid, key="watch_charts")  # built once per frame for all viewers
 
 
 _watch()

@@ -37,7 +37,15 @@ def open_page(page: str, **session) -> AppTest:
 
 
 def chart_specs(at: AppTest) -> list[dict]:
-    """The figures on the page, in page order: rnnviz.livechart components, JSON-decoded."""
-    return [json.loads(json.loads(e.proto.json)) for e in at.get("bidi_component")
-            if e.proto.component_name == "rnnviz.livechart"
-            and not e.proto.id.endswith("rnnviz_preload")]
+    """The figures on the page, in page order: rnnviz.livechart components, JSON-decoded
+    (a grid element gives its charts row by row)."""
+    out = []
+    for e in at.get("bidi_component"):
+        if e.proto.component_name != "rnnviz.livechart" or e.proto.id.endswith("rnnviz_preload"):
+            continue
+        data = json.loads(json.loads(e.proto.json))
+        if "rows" in data and "charts" in data:
+            out += [data["charts"][k] for row in data["rows"] for k in row]
+        else:
+            out.append(data)
+    return out

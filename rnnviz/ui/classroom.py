@@ -5,7 +5,8 @@ session's ticks publishes its run to the process-wide `Board` (st.cache_resource
 Watch page (/watch) draws the board. A board frame (the charts as plotly JSON plus the
 status numbers) is built once per state of the run, by whichever viewer asks first, and
 handed as the same strings to every other viewer: a hundred students cost a hundred
-websocket messages per refresh, not a hundred figure builds.
+websocket messages per refresh, not a hundred figure builds. The charts travel as one
+element (livechart.grid), so a viewer's refresh is a single component update.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import streamlit as st
 
 from rnnviz.figures import live as live_figs
 
-from .livechart import to_json
+from .livechart import grid_spec, to_json
 
 STALE_S = 120.0  # an owner silent this long (closed tab) can be replaced by another sharer
 
@@ -29,6 +30,7 @@ class Frame:
 
     status: dict
     charts: dict[str, str]  # chart key -> plotly JSON
+    grid: str  # all the charts as one element's data (livechart.grid_spec)
     caption: str
     playing: bool
     diverged: str | None
@@ -95,8 +97,9 @@ class Board:
                 return cached
             figs = live_figs.train_figures(run, probe, big)
             m = run.cfg.model
-            f = Frame(status=live_figs.status(run),
-                      charts={k: to_json(v) for k, v in figs.items()},
+            charts = {k: to_json(v) for k, v in figs.items()}
+            f = Frame(status=live_figs.status(run), charts=charts,
+                      grid=grid_spec(live_figs.LAYOUT, charts),
                       caption=f"**{run.task.title}.** {m.cell.upper()}, {m.hidden_size} hidden "
                               f"units × {m.num_layers} layer(s); "
                               f"{run.model.num_params:,} parameters.",

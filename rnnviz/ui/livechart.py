@@ -75,7 +75,8 @@ LIVECHART_JS = r"""
     }
   }, { rootMargin: "300px" });
   function draw(Plotly, div) {
-    const fig = JSON.parse(div.__pending);
+    const p = div.__pending;
+    const fig = typeof p === "string" ? JSON.parse(p) : p;
     div.__pending = null;
     // axis text a little smaller than the chart's font, as in Streamlit's own theme
     const size = ((fig.layout || {}).font || {}).size || 13;
@@ -103,21 +104,60 @@ LIVECHART_JS = r"""
     });
   }
   function schedule() { if (!frame) frame = requestAnimationFrame(flush); }
+  function chartDiv(parent, cls) {
+    let div = parent.querySelector(":scope > div.rnnviz-chart");
+    if (!div) {
+      div = document.createElement("div");
+      div.className = "rnnviz-chart" + (cls ? " " + cls : "");
+      div.style.width = "100%";
+      div.style.minWidth = "0";
+      parent.appendChild(div);
+      seen.observe(div);
+    }
+    return div;
+  }
+  function update(div, spec, token) {
+    token = token || spec;  // a chart's identity: its JSON text, or a hash of it
+    if (token === div.__data) return;  // the same figure again: nothing to redraw
+    div.__data = token;
+    div.__pending = spec;
+    dirty.add(div);
+    schedule();
+  }
+  // a grid of charts in one element: {"rows": [[key, ...], ...], "ids": {key: hash},
+  // "charts": {key: figure}}
+  function grid(parent, data) {
+    const g = JSON.parse(data);
+    let box = parent.querySelector(":scope > div.rnnviz-grid");
+    const shape = JSON.stringify(g.rows);
+    if (!box || box.__shape !== shape) {
+      if (box) box.remove();
+      box = document.createElement("div");
+      box.className = "rnnviz-grid";
+      box.__shape = shape;
+      for (const row of g.rows) {
+        const line = document.createElement("div");
+        line.style.cssText = "display:flex;gap:1rem;width:100%;margin-bottom:1rem";
+        for (const key of row) {
+          const cell = document.createElement("div");
+          cell.style.cssText = "flex:1 1 0;min-width:0";
+          cell.dataset.key = key;
+          line.appendChild(cell);
+        }
+        box.appendChild(line);
+      }
+      parent.appendChild(box);
+    }
+    for (const cell of box.querySelectorAll("[data-key]")) {
+      const key = cell.dataset.key;
+      if (g.charts[key]) update(chartDiv(cell), g.charts[key], g.ids[key]);
+    }
+  }
   window.rnnvizChart = function (component) {
     const { data, parentElement } = component;
     if (!data) { loadPlotly(); return; }  // the preload element: fetch plotly.js early
-    let div = parentElement.querySelector("div.rnnviz-chart");
-    if (!div) {
-      div = document.createElement("div");
-      div.className = "rnnviz-chart";
-      div.style.width = "100%";
-      parentElement.appendChild(div);
-      seen.observe(div);
-    }
-    if (data === div.__data) return;  // the same figure again: nothing to redraw
-    div.__data = div.__pending = data;
-    dirty.add(div);
-    schedule();
+    if (data.startsWith('{"rows"')) { grid(parentElement, data); return; }
+    update(chartDiv(parentElement), data);
   };
 })();
 """.replace("__TEMPLATE__", json.dumps(TEMPLATE)).replace("__CONFIG__", json.dumps(CONFIG))
@@ -225,6 +265,22 @@ def to_json(fig) -> str:
     layout = {k: v for k, v in layout.items() if k != "template"}
     return json.dumps({"data": _plain(data), "layout": _plain(layout)},
                       separators=(",", ":"), allow_nan=False)
+
+
+def grid_spec(rows, specs: dict[str, str]) -> str:
+    """Several charts (their to_json texts) as one element's data: the rows of keys, a
+    hash of each chart (the browser redraws only charts whose hash changed) and the
+    figures, spliced in as they are. Build it once, draw it often."""
+    rows = [[k for k in row if k in specs] for row in rows if any(k in specs for k in row)]
+    ids = {k: hashlib.md5(v.encode()).hexdigest()[:16] for k, v in specs.items()}
+    charts = ",".join(f"{json.dumps(k)}:{v}" for k, v in specs.items())
+    return (f'{{"rows":{json.dumps(rows, separators=(",", ":"))},'
+            f'"ids":{json.dumps(ids, separators=(",", ":"))},"charts":{{{charts}}}}}')
+
+
+def grid(spec: str, *, key: str) -> None:
+    """Draw a grid_spec: one Streamlit element however many charts (the Watch page)."""
+    _mount(data=spec, key=key, width="stretch")
 
 
 def preload() -> None:
