@@ -1,0 +1,1004 @@
+"""A classroom on one machine: N sessions play training at once, as websocket clients.
+
+Serves the app as the README does (`python -m rnnviz.serve --server.port <free>
+--server.address 127.0.0.1 --server.headless true`, OPENBLAS_NUM_THREADS=1,
+MALLOC_ARENA_MAX=2; _harness.Server) plus `--server.disconnectedSessionTTL <--ttl, default
+5>` so the warm-up session is dropped before the idle memory is read (as bench_soak).
+
+The sessions are not browser tabs (30-100 Chromium tabs would take the 2 cores the server
+needs) but lightweight clients in this one process (asyncio + `websockets`) that speak
+Streamlit's protocol the way its frontend (streamlit/static, 1.67) does:
+  - HTTP: GET the page, then /_stcore/health and /_stcore/host-config (the frontend's ping
+    before it connects); /_stcore/health sets the `_streamlit_xsrf` cookie.
+  - websocket /_stcore/stream with subprotocols ["streamlit", <the xsrf cookie's value>]
+    (the frontend's getSessionTokens()), the cookie header and a same-origin Origin. (The
+    server's websocket handler checks the Origin, 403 otherwise; the XSRF token only gates
+    reading the auth cookie: a wrong one still connects.)
+  - BackMsg rerun_script (ClientState): first `page_name` = the URL path ("train") and the
+    query string; afterwards `page_script_hash` from the `navigation` ForwardMsg, the query
+    string the server set (`page_info_changed`), every widget value the client holds, the
+    hashes of the ForwardMsgs it caches, and context_info (UTC, en-US, light, the URL).
+  - widget values: as the frontend stores them when a widget mounts (its `value`/`raw_value`
+    when the server sets one, else its default; selectbox/radio as the option's text,
+    select_slider as strings, slider as doubles, toggles as bools, number_input as int or
+    double, file_uploader as an empty state); dropped when a full run no longer shows them.
+  - a button press = rerun_script with the button's id and trigger_value=True plus all the
+    other values; a toggle = the same with its new bool_value.
+  - ForwardMsg cache: messages with metadata.cacheable are kept by hash, their hashes are
+    sent with every rerun, `ref_hash` messages are answered from the cache, entries older
+    than new_session.config.max_cached_message_age runs are dropped (fragment runs age only
+    their own fragment's entries), as the frontend's ForwardMsgCache.
+  - `st.fragment(run_every=...)`: the server sends ForwardMsg auto_rerun {fragment_id,
+    interval}; the frontend then runs setInterval(interval) that sends rerun_script with
+    that fragment_id and is_auto_rerun=True *without waiting* for the previous run (the
+    server coalesces queued fragment reruns). Here: one timer per fragment on a fixed grid
+    (a late tick is sent at once, missed ticks are not sent twice). Timers stop on
+    stop_auto_rerun and on the new_session of a full run (the frontend's
+    cleanupAutoReruns), which is how Pause stops the ticks.
+Checked against Chromium on this app (the BackMsgs of a real tab captured with Playwright:
+the first rerun, Play, the first timer rerun): the same fields and the same widget values,
+for the default preset, sine and hello-world.
+
+A refresh = one fragment run finished (its script_finished arrived) that delivered at least
+one chart (`plotly_chart` or `bidi_component` element) whose content differs from what that
+place on the page showed before. A fragment run's script_finished is
+FINISHED_FRAGMENT_RUN_SUCCESSFULLY, or FINISHED_EARLY_FOR_RERUN when the next run started
+before the server's event loop had sent it: ForwardMsgQueue.clear() then relabels the queued
+end message (runtime/forward_msg_queue.py, _update_script_finished_message) and drops the
+run's deltas still queued. Timer reruns never preempt a fragment run
+(script_requests._fragment_run_should_not_preempt_script), so while playing such a run did
+finish; both count, with whatever charts of it reached the client (the browser shows those
+too). Under load most ticks end that way (bench_soak counts only the first status).
+Per session: refreshes/s and fragment runs/s over the window, the "Epoch" metric at the
+window's start and end, exception elements, websocket closes not asked for, client-side
+protocol errors.
+
+Classroom (default): --sessions N (default 30) open /train (the app's default preset, or
+?preset=--preset), 10 at a time; all press Play; after --warmup s (default 5) the window of
+--seconds s (default 60) is measured; then Pause: the epoch must stop rising (checked 2 s
+later). Server CPU = user+system CPU of the server process tree over the window (% of one
+core); server RSS and the time /_stcore/health takes to answer sampled every 2 s (the
+health check is answered by the server's event loop, which also sends every ForwardMsg: a
+starved loop shows there); this process's CPU and event-loop lag (clients that lag would
+slow the ticks themselves). A line per phase shows the progress. Memory per session =
+(peak RSS in the window - RSS idle) / N, where "idle" is the server after a warm-up session
+(open /train, play 3 s, close, TTL, one short home-page session to reap it): the one-off
+imports are not counted per session; the fresh server's RSS is printed too.
+
+Follow the lecturer (--follow): a lecturer client opens /train, turns on the toggle
+"Share with the class", presses Play; then --sessions N viewers (default 100) open /watch
+("Watch the lecturer"), which redraws the shared run read-only from a fragment with
+run_every. Refreshes/s per viewer over the window; memory per viewer = (peak RSS with the
+viewers - RSS with the lecturer alone playing) / N.
+
+Targets: classroom 30 sessions each >= 2 refreshes/s, memory per session <= 50 MB;
+follow 100 viewers each >= 2 refreshes/s (memory per viewer against the same 50 MB).
+--json PATH writes the raw numbers. --quick: 5 sessions (10 viewers), 15 s.
+
+    .venv/bin/python benchmarks/bench_classroom.py            # 30 sessions, 60 s
+    .venv/bin/python benchmarks/bench_classroom.py --sessions 5 --seconds 15 --preset sine
+    .venv/bin/python benchmarks/bench_classroom.py --follow   # lecturer + 100 viewers
+    .venv/bin/python benchmarks/bench_classroom.py [--quick] [--sessions N] [--seconds S]
+        [--warmup S] [--preset NAME] [--follow] [--ttl S] [--json PATH] [--per-session]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime
+import http.cookiejar
+import json
+import re
+import resource
+import statistics
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+
+import _harness as h
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.Checkbox_pb2 import Checkbox
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.NumberInput_pb2 import NumberInput
+from streamlit.proto.Slider_pb2 import Slider
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed, WebSocketException
+
+TARGET_REFRESH = 2.0  # refreshes per second per session (and per viewer)
+TARGET_SESSIONS = 30
+TARGET_VIEWERS = 100
+TARGET_MB = 50.0  # server memory per session
+CHARTS = ("plotly_chart", "bidi_component")
+NO_STATE = {"button", "download_button", "plotly_chart", "bidi_component", "link_button",
+            "page_link"}  # elements with an id that the frontend keeps no value for
+SHARE_TOGGLE = "Share with the class"
+WATCH_TITLE = "Watch the lecturer"
+OPEN_AT_ONCE = 10  # pages loading at the same time while the class arrives
+OPEN_TIMEOUT_S = 240.0  # for opening all the sessions
+RSS_EVERY_S = 2.0
+PAUSE_CHECK_S = 2.0
+FINISHED = ForwardMsg.ScriptFinishedStatus
+
+
+# -- one session ---------------------------------------------------------------------------
+def widget_state(kind: str, w) -> WidgetState | None:
+    """The value the frontend stores for a widget element (None: it keeps none)."""
+    s = WidgetState(id=w.id)
+    if kind == "checkbox":  # st.checkbox and st.toggle
+        s.bool_value = w.value if w.set_value else w.default
+    elif kind in ("selectbox", "radio"):
+        if w.set_value:
+            if w.HasField("raw_value"):
+                s.string_value = w.raw_value
+        elif w.HasField("default") and w.default < len(w.options):
+            s.string_value = w.options[w.default]
+    elif kind == "slider":
+        if w.type == Slider.SELECT_SLIDER:
+            values = (list(w.raw_value) if w.set_value
+                      else [w.options[int(i)] for i in w.default])
+            s.string_array_value.data.extend(values)
+        else:
+            s.double_array_value.data.extend(w.value if w.set_value else w.default)
+    elif kind == "number_input":
+        has = w.HasField("value") if w.set_value else w.HasField("default")
+        if has:
+            v = w.value if w.set_value else w.default
+            if w.data_type == NumberInput.INT:
+                s.int_value = int(v)
+            else:
+                s.double_value = v
+    elif kind in ("text_input", "text_area"):
+        if w.HasField("value") if w.set_value else w.HasField("default"):
+            s.string_value = w.value if w.set_value else w.default
+    elif kind == "file_uploader":
+        s.file_uploader_state_value.SetInParent()
+    else:
+        return None
+    return s
+
+
+@dataclass
+class Client:
+    """One browser session, emulated: see the module docstring for what it does."""
+
+    name: str
+    base: str  # http://127.0.0.1:port
+    path: str  # "train", "watch", "" (home)
+    query: str = ""  # the query string of the first request, without "?"
+    ws: object = None
+    reader: asyncio.Task | None = None
+    session_id: str = ""
+    query_string: str = ""
+    page_script_hash: str = ""
+    page_title: str = ""
+    page_not_found: str = ""
+    states: dict = field(default_factory=dict)  # widget id -> WidgetState
+    seen: set = field(default_factory=set)  # widget ids shown by the current full run
+    buttons: dict = field(default_factory=dict)  # label -> id, current full run
+    toggles: dict = field(default_factory=dict)  # label -> id
+    cache: dict = field(default_factory=dict)  # hash -> [bytes, run count, fragment id]
+    cache_runs: int = 0
+    max_cache_age: int = 2
+    timers: dict = field(default_factory=dict)  # fragment id -> (interval, task)
+    run_fragments: tuple = ()
+    run_changed: int = 0
+    run_charts: int = 0
+    charts: dict = field(default_factory=dict)  # delta path -> content hash
+    epoch: int | None = None
+    full_runs: int = 0
+    full_event: asyncio.Event = field(default_factory=asyncio.Event)
+    # what happened, with times (time.monotonic())
+    refreshes: list = field(default_factory=list)
+    fragment_runs: list = field(default_factory=list)
+    fragment_runs_early: list = field(default_factory=list)  # ... relabelled EARLY_FOR_RERUN
+    fragment_runs_chartless: list = field(default_factory=list)  # ... that sent no chart
+    auto_sent: list = field(default_factory=list)
+    epochs: list = field(default_factory=list)  # (t, epoch)
+    timer_late_max: float = 0.0
+    bytes_in: int = 0
+    msgs_in: int = 0
+    ref_hits: int = 0
+    exceptions: list = field(default_factory=list)
+    errors: list = field(default_factory=list)  # protocol problems seen by the client
+    unknown_widgets: set = field(default_factory=set)
+    disconnects: int = 0
+    closing: bool = False
+    closed: bool = False
+    xsrf: str = ""
+    load_s: float | None = None
+
+    # -- connection --
+    @property
+    def url(self) -> str:
+        return f"{self.base}/{self.path}"
+
+    def _http(self) -> str:
+        """GET the page, /_stcore/health and /_stcore/host-config; the xsrf cookie."""
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}),
+                                             urllib.request.HTTPCookieProcessor(jar))
+        page = self.url + (f"?{self.query}" if self.query else "")
+        for u in (page, f"{self.base}/_stcore/health", f"{self.base}/_stcore/host-config"):
+            with opener.open(u, timeout=60) as r:
+                r.read()
+        token = next((c.value for c in jar if c.name == "_streamlit_xsrf"), "")
+        if not token:
+            raise RuntimeError("no _streamlit_xsrf cookie from /_stcore/health")
+        return token
+
+    async def open(self, timeout: float = 180.0) -> None:
+        t0 = time.monotonic()
+        self.xsrf = await asyncio.to_thread(self._http)
+        self.query_string = self.query
+        host = urllib.parse.urlsplit(self.base).netloc
+        self.ws = await connect(f"ws://{host}/_stcore/stream",
+                                subprotocols=["streamlit", self.xsrf],
+                                additional_headers={"Cookie": f"_streamlit_xsrf={self.xsrf}"},
+                                origin=self.base, proxy=None, max_size=None, open_timeout=60)
+        self.reader = asyncio.get_running_loop().create_task(self._read())
+        await self.send(self._rerun())
+        await self.wait_full_run(0, timeout)
+        self.load_s = time.monotonic() - t0
+
+    async def close(self) -> None:
+        self.closing = True
+        self._stop_timers()
+        if self.ws is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.ws.close(), 10)
+        if self.reader is not None:
+            self.reader.cancel()
+            with contextlib.suppress(BaseException):
+                await self.reader
+
+    async def send(self, payload: bytes) -> None:
+        if self.closed:
+            return
+        with contextlib.suppress(ConnectionClosed, WebSocketException):  # the reader counts it
+            await self.ws.send(payload)
+
+    async def _read(self) -> None:
+        try:
+            async for data in self.ws:
+                self.bytes_in += len(data)
+                self.msgs_in += 1
+                try:
+                    self.handle(data)
+                except Exception as e:  # noqa: BLE001 -- a client bug must show, not hang
+                    self.errors.append(f"client could not handle a message: {e!r}")
+        except ConnectionClosed:
+            pass
+        finally:
+            if not self.closing:
+                self.disconnects += 1
+                code = getattr(self.ws, "close_code", None)
+                self.errors.append(f"websocket closed by the server (code {code})")
+            self.closed = True
+            self._stop_timers()
+            self.full_event.set()
+
+    async def wait_full_run(self, before: int, timeout: float) -> None:
+        """Wait until more than `before` full runs have finished successfully."""
+        deadline = time.monotonic() + timeout
+        while self.full_runs <= before:
+            if self.closed:
+                raise RuntimeError(f"{self.name}: disconnected ({'; '.join(self.errors)})")
+            if self.page_not_found:
+                raise RuntimeError(f"{self.name}: page not found: /{self.path}")
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"{self.name}: no script run finished in {timeout:.0f} s")
+            self.full_event.clear()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self.full_event.wait(), min(left, 1.0))
+
+    # -- what the browser sends --
+    def _rerun(self, fragment_id: str = "", trigger: str = "", auto: bool = False) -> bytes:
+        msg = BackMsg()
+        cs = msg.rerun_script
+        cs.query_string = self.query_string
+        cs.widget_states.SetInParent()
+        cs.widget_states.widgets.extend(self.states.values())
+        if trigger:
+            cs.widget_states.widgets.add(id=trigger, trigger_value=True)
+        if self.page_script_hash:
+            cs.page_script_hash = self.page_script_hash
+        else:
+            cs.page_name = self.path
+        if fragment_id:
+            cs.fragment_id = fragment_id
+            cs.is_auto_rerun = auto
+        cs.cached_message_hashes.extend(self.cache)
+        ci = cs.context_info
+        ci.timezone, ci.timezone_offset, ci.locale = "UTC", 0, "en-US"
+        ci.url, ci.is_embedded, ci.color_scheme = self.url, False, "light"
+        return msg.SerializeToString()
+
+    async def click(self, label: str, timeout: float = 180.0) -> None:
+        """Press the button labelled `label` and wait for the rerun it causes."""
+        if label not in self.buttons:
+            raise RuntimeError(f"{self.name}: no button {label!r} (have {list(self.buttons)})")
+        before = self.full_runs
+        await self.send(self._rerun(trigger=self.buttons[label]))
+        await self.wait_full_run(before, timeout)
+
+    async def set_toggle(self, label: str, value: bool, timeout: float = 180.0) -> None:
+        if label not in self.toggles:
+            raise RuntimeError(f"{self.name}: no toggle {label!r} (have {list(self.toggles)})")
+        self.states[self.toggles[label]].bool_value = value
+        before = self.full_runs
+        await self.send(self._rerun())
+        await self.wait_full_run(before, timeout)
+
+    async def _timer(self, fragment_id: str, interval: float) -> None:
+        """The frontend's setInterval for a fragment with run_every."""
+        due = time.monotonic() + interval
+        while not self.closed:
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
+            now = time.monotonic()
+            self.timer_late_max = max(self.timer_late_max, now - due)
+            self.auto_sent.append(now)
+            await self.send(self._rerun(fragment_id, auto=True))
+            due = max(due + interval, time.monotonic())
+
+    def _stop_timers(self, ids=None) -> None:
+        for fid in list(self.timers) if ids is None else ids:
+            entry = self.timers.pop(fid, None)
+            if entry is not None:
+                entry[1].cancel()
+
+    # -- what the browser receives --
+    def handle(self, data: bytes) -> None:
+        now = time.monotonic()
+        msg = ForwardMsg.FromString(data)
+        kind = msg.WhichOneof("type")
+        if kind == "ref_hash":
+            entry = self.cache.get(msg.ref_hash)
+            if entry is None:
+                self.errors.append(f"ForwardMsg cache miss {msg.ref_hash}")
+                return
+            entry[1] = self.cache_runs
+            self.ref_hits += 1
+            full = ForwardMsg.FromString(entry[0])
+            full.metadata.CopyFrom(msg.metadata)
+            msg, kind = full, full.WhichOneof("type")
+        elif msg.metadata.cacheable and msg.hash:
+            if msg.hash in self.cache:
+                self.cache[msg.hash][1] = self.cache_runs
+            else:
+                frag = msg.delta.fragment_id if kind == "delta" else ""
+                self.cache[msg.hash] = [data, self.cache_runs, frag]
+
+        if kind == "delta":
+            self._delta(msg, now)
+        elif kind == "new_session":
+            ns = msg.new_session
+            if ns.HasField("initialize"):
+                self.session_id = ns.initialize.session_id
+            if ns.HasField("config"):
+                self.max_cache_age = ns.config.max_cached_message_age
+            self.run_fragments = tuple(msg.metadata.run.fragment_ids)
+            self.run_changed = self.run_charts = 0
+            if not self.run_fragments:  # a full run: the frontend's cleanupAutoReruns()
+                self._stop_timers()
+                self.seen, self.buttons, self.toggles = set(), {}, {}
+        elif kind == "script_finished":
+            status = msg.script_finished
+            if msg.metadata.run.script_run_id:
+                self.run_fragments = tuple(msg.metadata.run.fragment_ids)
+            if self.run_fragments and status in (FINISHED.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
+                                                 FINISHED.FINISHED_EARLY_FOR_RERUN):
+                self.fragment_runs.append(now)
+                if status == FINISHED.FINISHED_EARLY_FOR_RERUN:
+                    self.fragment_runs_early.append(now)
+                if self.run_changed:
+                    self.refreshes.append(now)
+                elif not self.run_charts:
+                    self.fragment_runs_chartless.append(now)
+            elif status == FINISHED.FINISHED_SUCCESSFULLY:
+                if not self.run_fragments:  # widgets no longer on the page lose their value
+                    for wid in [w for w in self.states if w not in self.seen]:
+                        del self.states[wid]
+                self.full_runs += 1
+                self.full_event.set()
+            elif status == FINISHED.FINISHED_WITH_COMPILE_ERROR:
+                self.errors.append("script compile error")
+            if status != FINISHED.FINISHED_EARLY_FOR_RERUN:
+                self._age_cache()
+        elif kind == "auto_rerun":
+            fid, interval = msg.auto_rerun.fragment_id, msg.auto_rerun.interval
+            if fid and (fid not in self.timers or self.timers[fid][0] != interval):
+                self._stop_timers([fid])
+                task = asyncio.get_running_loop().create_task(self._timer(fid, interval))
+                self.timers[fid] = (interval, task)
+        elif kind == "stop_auto_rerun":
+            self._stop_timers(list(msg.stop_auto_rerun.fragment_ids))
+        elif kind == "navigation":
+            nav = msg.navigation
+            self.page_script_hash = nav.page_script_hash
+            for p in nav.app_pages:
+                if p.page_script_hash == nav.page_script_hash:
+                    self.page_title = p.page_name
+        elif kind == "page_info_changed":
+            self.query_string = msg.page_info_changed.query_string
+        elif kind == "page_not_found":
+            self.page_not_found = msg.page_not_found.page_name or self.path
+            self.errors.append(f"page not found: /{self.path}")
+            self.full_event.set()
+
+    def _age_cache(self) -> None:
+        """The frontend's ForwardMsgCache.incrementRunCount."""
+        self.cache_runs += 1
+        frags = self.run_fragments
+        for key, (_, runs, frag) in list(self.cache.items()):
+            if frags and (not frag or frag not in frags):
+                continue
+            if self.cache_runs - runs > self.max_cache_age:
+                del self.cache[key]
+
+    def _delta(self, msg, now: float) -> None:
+        d = msg.delta
+        if d.WhichOneof("type") != "new_element":
+            return
+        el = d.new_element
+        kind = el.WhichOneof("type")
+        if kind in CHARTS:
+            self.run_charts += 1
+            path = tuple(msg.metadata.delta_path)
+            content = hash(getattr(el, kind).SerializeToString(deterministic=True))
+            if self.charts.get(path) != content:
+                self.charts[path] = content
+                self.run_changed += 1
+        elif kind == "metric":
+            if el.metric.label == "Epoch":
+                digits = re.sub(r"\D", "", el.metric.body)
+                if digits:
+                    self.epoch = int(digits)
+                    self.epochs.append((now, self.epoch))
+        elif kind == "exception":
+            text = f"{el.exception.type}: {el.exception.message}"
+            self.exceptions.append(" ".join(text.split())[:300])
+        elif kind is not None:
+            w = getattr(el, kind)
+            wid = getattr(w, "id", "")
+            if not wid:
+                return
+            if kind == "button":
+                self.buttons[w.label] = wid
+            elif kind == "checkbox" and w.type == Checkbox.TOGGLE:
+                self.toggles[w.label] = wid
+            if kind in NO_STATE:
+                return
+            self.seen.add(wid)
+            if wid in self.states and not getattr(w, "set_value", False):
+                return  # the frontend keeps the value it has
+            state = widget_state(kind, w)
+            if state is None:
+                self.unknown_widgets.add(kind)
+            else:
+                self.states[wid] = state
+
+    # -- numbers over a window --
+    def epoch_at(self, t: float) -> int | None:
+        """The Epoch metric as last shown at time t (the first one shown if none yet)."""
+        last = None
+        for when, e in self.epochs:
+            if when > t:
+                return last if last is not None else e
+            last = e
+        return last
+
+    def stats(self, t0: float, t1: float) -> dict:
+        s = t1 - t0
+
+        def rate(times):
+            return sum(t0 <= t <= t1 for t in times) / s
+
+        e0, e1 = self.epoch_at(t0), self.epoch_at(t1)
+        return {"name": self.name, "page": f"/{self.path}", "load_s": self.load_s,
+                "refreshes_per_s": rate(self.refreshes),
+                "fragment_runs_per_s": rate(self.fragment_runs),
+                "fragment_runs_early_per_s": rate(self.fragment_runs_early),
+                "fragment_runs_chartless_per_s": rate(self.fragment_runs_chartless),
+                "auto_reruns_sent_per_s": rate(self.auto_sent),
+                "epoch_start": e0, "epoch_end": e1,
+                "epoch_rise": None if e0 is None or e1 is None else e1 - e0,
+                "exceptions": len(self.exceptions), "disconnects": self.disconnects,
+                "client_errors": len(self.errors), "timer_late_max_s": self.timer_late_max,
+                "ref_hits": self.ref_hits, "bytes_in": self.bytes_in, "msgs_in": self.msgs_in,
+                "refresh_times": [round(t - t0, 3) for t in self.refreshes if t0 <= t <= t1]}
+
+
+# -- the benchmark -------------------------------------------------------------------------
+class Rss:
+    """The server's RSS every RSS_EVERY_S seconds from an asyncio task, labelled by phase."""
+
+    def __init__(self, server: h.Server):
+        self.server = server
+        self.t0 = time.monotonic()
+        self._phase = ""
+        self.phase = "fresh"
+        self.samples: list[tuple[float, str, float]] = []
+        self.health: list[tuple[float, str, float]] = []  # health check seconds
+        self.task: asyncio.Task | None = None
+        self.health_task: asyncio.Task | None = None
+
+    @property
+    def phase(self) -> str:
+        return self._phase
+
+    @phase.setter
+    def phase(self, name: str) -> None:
+        """Each phase starts with a progress line (a stalled server shows where)."""
+        if name != self._phase:
+            print(f"[{time.monotonic() - self.t0:5.0f} s] {name}", flush=True)
+        self._phase = name
+
+    def sample(self) -> float:
+        v = self.server.rss_mb()
+        self.samples.append((time.monotonic(), self.phase, v))
+        return v
+
+    async def _run(self) -> None:
+        while True:
+            self.sample()
+            await asyncio.sleep(RSS_EVERY_S)
+
+    async def _health(self) -> None:
+        """How long /_stcore/health takes: answered by the server's event loop, so it shows
+        when that loop is starved (it also sends every ForwardMsg)."""
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+        def once() -> float:
+            t = time.monotonic()
+            try:
+                with opener.open(self.server.url + "/_stcore/health", timeout=60) as r:
+                    r.read()
+            except OSError:
+                return float("inf")
+            return time.monotonic() - t
+
+        while True:
+            phase = self.phase
+            self.health.append((time.monotonic(), phase, await asyncio.to_thread(once)))
+            await asyncio.sleep(RSS_EVERY_S)
+
+    def start(self) -> None:
+        self.task = asyncio.get_running_loop().create_task(self._run())
+        self.health_task = asyncio.get_running_loop().create_task(self._health())
+
+    async def stop(self) -> None:
+        for task in (self.task, self.health_task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    def values(self, phase: str) -> list[float]:
+        return [v for _, p, v in self.samples if p == phase]
+
+    def health_in(self, phase: str) -> list[float]:
+        return [v for _, p, v in self.health if p == phase]
+
+    async def settle(self, phase: str, seconds: float) -> float:
+        """Sample for `seconds` under `phase`; the mean."""
+        self.phase = phase
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            self.sample()
+            await asyncio.sleep(min(0.5, max(0.0, end - time.monotonic())))
+        return statistics.fmean(self.values(phase))
+
+
+class LoopLag:
+    """How late this process's event loop wakes up (clients that lag would slow the ticks)."""
+
+    def __init__(self):
+        self.lags: list[float] = []
+        self.task: asyncio.Task | None = None
+
+    async def _run(self) -> None:
+        while True:
+            t = time.monotonic()
+            await asyncio.sleep(0.05)
+            self.lags.append(time.monotonic() - t - 0.05)
+
+    def start(self) -> None:
+        self.lags.clear()
+        self.task = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
+
+
+def cpu_self() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+async def open_all(clients: list[Client]) -> list[str]:
+    """Open the clients, OPEN_AT_ONCE at a time, within OPEN_TIMEOUT_S in all; the failures."""
+    gate = asyncio.Semaphore(OPEN_AT_ONCE)
+    deadline = time.monotonic() + OPEN_TIMEOUT_S
+
+    async def one(c):
+        async with gate:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"not opened: {OPEN_TIMEOUT_S:.0f} s for the class are over")
+            await c.open(left)
+
+    results = await asyncio.gather(*(one(c) for c in clients), return_exceptions=True)
+    return [f"{c.name}: {r}" for c, r in zip(clients, results, strict=True)
+            if isinstance(r, BaseException)]
+
+
+async def reap(url: str) -> None:
+    """One short session on the home page: Streamlit's session store drops expired
+    (disconnected, past the TTL) sessions only when an entry is stored or deleted."""
+    c = Client("reaper", url, "")
+    try:
+        await c.open(60)
+    finally:
+        await c.close()
+
+
+async def warm_up(server: h.Server, rss: Rss, query: str, ttl: float,
+                  pages: tuple[str, ...]) -> tuple[float, float]:
+    """RSS of the fresh server, then after one session per page (train plays 3 s) came and
+    went: (fresh MB, warm MB)."""
+    await asyncio.sleep(2.0)  # the server settles after its health check (as bench_soak)
+    fresh = await rss.settle("fresh", 3.0)
+    rss.phase = "warm-up"
+    for page in pages:
+        c = Client(f"warm-up {page}", server.url, page, query if page == "train" else "")
+        try:
+            await c.open()
+            if page == "train" and "Play" in c.buttons:
+                await c.click("Play")
+                await asyncio.sleep(3.0)
+                await c.click("Pause")
+            else:
+                await asyncio.sleep(2.0)
+        finally:
+            await c.close()
+    await asyncio.sleep(ttl + 2)
+    await reap(server.url)
+    warm = await rss.settle("idle", 5.0)
+    return fresh, warm
+
+
+async def play_window(clients: list[Client], server: h.Server, rss: Rss, warmup: float,
+                      seconds: float, phase: str) -> dict:
+    """Wait out the warm-up, measure the window; CPU, RSS, loop lag."""
+    rss.phase = f"{phase}-warmup"
+    await asyncio.sleep(warmup)
+    rss.phase = phase
+    lag = LoopLag()
+    lag.start()
+    t0, cpu0, me0 = time.monotonic(), server.cpu_seconds(), cpu_self()
+    bytes0 = sum(c.bytes_in for c in clients)
+    await asyncio.sleep(seconds)
+    t1, cpu1, me1 = time.monotonic(), server.cpu_seconds(), cpu_self()
+    bytes1 = sum(c.bytes_in for c in clients)
+    rss.sample()
+    await lag.stop()
+    lags = sorted(lag.lags) or [0.0]
+    return {"t0": t0, "t1": t1, "seconds": t1 - t0,
+            "server_cpu_pct": 100 * (cpu1 - cpu0) / (t1 - t0),
+            "client_cpu_pct": 100 * (me1 - me0) / (t1 - t0),
+            "client_loop_lag_p99_ms": 1000 * lags[int(0.99 * (len(lags) - 1))],
+            "client_loop_lag_max_ms": 1000 * lags[-1],
+            "kb_in_per_s": (bytes1 - bytes0) / 1024 / (t1 - t0)}
+
+
+async def pause_and_check(clients: list[Client]) -> list[bool]:
+    """Press Pause in each; True where the epoch did not move in the next PAUSE_CHECK_S s."""
+    results = await asyncio.gather(*(c.click("Pause", timeout=60) for c in clients),
+                                   return_exceptions=True)
+    for c, r in zip(clients, results, strict=True):
+        if isinstance(r, BaseException):
+            c.errors.append(f"Pause: {r}")
+    after = [(c.epoch, len(c.timers)) for c in clients]
+    await asyncio.sleep(PAUSE_CHECK_S)
+    ok = []
+    for c, r, (e, n) in zip(clients, results, after, strict=True):
+        if isinstance(r, BaseException):
+            ok.append(False)
+            continue
+        why = []
+        if e is None or c.epoch != e:
+            why.append(f"the epoch went from {e} to {c.epoch} after Pause")
+        if n or c.timers:
+            why.append(f"{max(n, len(c.timers))} fragment timer(s) still running after Pause")
+        c.errors.extend(f"Pause: {w}" for w in why)
+        ok.append(not why)
+    return ok
+
+
+async def classroom(args, server: h.Server) -> dict:
+    rss = Rss(server)
+    rss.start()
+    query = f"preset={args.preset}" if args.preset else ""
+    clients: list[Client] = []
+    try:
+        fresh, warm = await warm_up(server, rss, query, args.ttl, ("train",))
+        clients += [Client(f"s{i + 1}", server.url, "train", query)
+                   for i in range(args.sessions)]
+        rss.phase = "open"
+        t_open = time.monotonic()
+        failed = await open_all(clients)
+        open_s = time.monotonic() - t_open
+        live = [c for c in clients if c.full_runs]
+        rss.phase = "play"
+        results = await asyncio.gather(*(c.click("Play") for c in live), return_exceptions=True)
+        failed += [f"{c.name}: Play: {r}" for c, r in zip(live, results, strict=True)
+                   if isinstance(r, BaseException)]
+        window = await play_window(live, server, rss, args.warmup, args.seconds, "window")
+        rss.phase = "pause"
+        stopped = await pause_and_check(live)
+        peak = max(rss.values("window"), default=None)
+        mean = statistics.fmean(rss.values("window")) if rss.values("window") else None
+        sessions = [c.stats(window["t0"], window["t1"]) for c in clients]
+        for s, c in zip(sessions, clients, strict=True):
+            s["stopped_after_pause"] = stopped[live.index(c)] if c in live else False
+            s["errors_text"] = (c.exceptions + c.errors)[:5]
+            s["unknown_widgets"] = sorted(c.unknown_widgets)
+        return {"scenario": "classroom", "page": f"/train{'?' + query if query else ''}",
+                "n": args.sessions, "failed": failed, "open_s": open_s, "window": window,
+                "rss": {"fresh": fresh, "idle": warm, "window_mean": mean, "window_peak": peak,
+                        "per_session": None if peak is None else (peak - warm) / args.sessions,
+                        "samples": [(round(t, 2), p, round(v, 1)) for t, p, v in rss.samples],
+                        "health_window_s": rss.health_in("window"),
+                        "health_samples": [(round(t, 2), p, round(v, 3))
+                                           for t, p, v in rss.health]},
+                "sessions": sessions}
+    finally:
+        await rss.stop()
+        await asyncio.gather(*(c.close() for c in clients))
+
+
+async def follow(args, server: h.Server) -> dict:
+    rss = Rss(server)
+    rss.start()
+    query = f"preset={args.preset}" if args.preset else ""
+    lecturer = Client("lecturer", server.url, "train", query)
+    viewers: list[Client] = []
+    try:
+        fresh, warm = await warm_up(server, rss, query, args.ttl, ("train", "watch"))
+        rss.phase = "lecturer"
+        await lecturer.open()
+        await lecturer.set_toggle(SHARE_TOGGLE, True)
+        await lecturer.click("Play")
+        alone = await rss.settle("lecturer", 5.0)
+        viewers = [Client(f"v{i + 1}", server.url, "watch") for i in range(args.sessions)]
+        rss.phase = "open"
+        t_open = time.monotonic()
+        failed = await open_all(viewers)
+        open_s = time.monotonic() - t_open
+        wrong = [v.name for v in viewers if v.full_runs and v.page_title != WATCH_TITLE]
+        if wrong:
+            failed.append(f"{len(wrong)} viewers landed on a page titled "
+                          f"{viewers[0].page_title!r}, not {WATCH_TITLE!r}")
+        window = await play_window([lecturer, *viewers], server, rss, args.warmup,
+                                   args.seconds, "window")
+        rss.phase = "pause"
+        stopped = await pause_and_check([lecturer])
+        peak = max(rss.values("window"), default=None)
+        mean = statistics.fmean(rss.values("window")) if rss.values("window") else None
+        rows = [c.stats(window["t0"], window["t1"]) for c in [lecturer, *viewers]]
+        for s, c in zip(rows, [lecturer, *viewers], strict=True):
+            s["errors_text"] = (c.exceptions + c.errors)[:5]
+            s["unknown_widgets"] = sorted(c.unknown_widgets)
+        rows[0]["stopped_after_pause"] = stopped[0]
+        return {"scenario": "follow", "page": "/watch", "n": args.sessions, "failed": failed,
+                "open_s": open_s, "window": window,
+                "rss": {"fresh": fresh, "idle": warm, "lecturer_alone": alone,
+                        "window_mean": mean, "window_peak": peak,
+                        "per_session": None if peak is None else (peak - alone) / args.sessions,
+                        "samples": [(round(t, 2), p, round(v, 1)) for t, p, v in rss.samples],
+                        "health_window_s": rss.health_in("window"),
+                        "health_samples": [(round(t, 2), p, round(v, 3))
+                                           for t, p, v in rss.health]},
+                "lecturer": rows[0], "sessions": rows[1:]}
+    finally:
+        await rss.stop()
+        await asyncio.gather(lecturer.close(), *(v.close() for v in viewers))
+
+
+# -- report --------------------------------------------------------------------------------
+def spread(values: list[float], digits: int = 2) -> str:
+    if not values:
+        return "-"
+    return " / ".join(f"{v:.{digits}f}" for v in
+                      (min(values), statistics.median(values), max(values)))
+
+
+def summary(r: dict, server_problems: list[str]) -> tuple[str, list[str]]:
+    """The summary table and the target lines."""
+    who = "session" if r["scenario"] == "classroom" else "viewer"
+    s, w, m = r["sessions"], r["window"], r["rss"]
+    refresh = [x["refreshes_per_s"] for x in s]
+    rises = [x["epoch_rise"] for x in s if x["epoch_rise"] is not None]
+    loads = [x["load_s"] for x in s if x["load_s"] is not None]
+    runs = sum(x["fragment_runs_per_s"] for x in s)
+
+    def pct(key):
+        return 100 * sum(x[key] for x in s) / runs if runs else 0.0
+
+    unchanged = (100 - pct("fragment_runs_chartless_per_s") - pct("refreshes_per_s")
+                 if runs else 0.0)
+    rows = [
+        [f"{who}s", f"{r['n']} on {r['page']}, {w['seconds']:.0f} s window"],
+        [f"refreshes/s per {who} (min / median / max)", spread(refresh)],
+        [f"fragment runs/s per {who} (min / median / max)",
+         spread([x["fragment_runs_per_s"] for x in s])],
+        ["fragment runs ended as FINISHED_EARLY_FOR_RERUN (all sessions)",
+         f"{pct('fragment_runs_early_per_s'):.0f} %"],
+        ["fragment runs: no chart arrived / charts unchanged / changed (all)",
+         f"{pct('fragment_runs_chartless_per_s'):.0f} / {unchanged:.0f} / "
+         f"{pct('refreshes_per_s'):.0f} %"],
+        [f"auto reruns sent/s per {who} (min / median / max)",
+         spread([x["auto_reruns_sent_per_s"] for x in s])],
+        [f"epoch rise in the window per {who} (min / median / max)",
+         spread(rises, 0) if rises else "- (no Epoch metric)"],
+        [f"page load s (min / median / max; {OPEN_AT_ONCE} at a time)", spread(loads, 1)],
+        ["server CPU (% of one core)", f"{w['server_cpu_pct']:.0f}"],
+        ["server's /_stcore/health answer in the window: median / max (s)",
+         spread(m["health_window_s"], 2).split(" / ", 1)[1] if m["health_window_s"] else "-"],
+        ["client CPU, all websocket clients (% of one core)", f"{w['client_cpu_pct']:.0f}"],
+        ["client event-loop lag p99 / max (ms)",
+         f"{w['client_loop_lag_p99_ms']:.0f} / {w['client_loop_lag_max_ms']:.0f}"],
+        ["received from the server (KB/s, all)", f"{w['kb_in_per_s']:.0f}"],
+        ["server RSS fresh / idle after warm-up (MB)", f"{m['fresh']:.0f} / {m['idle']:.0f}"],
+    ]
+    if r["scenario"] == "follow":
+        lec = r["lecturer"]
+        rows.insert(1, ["lecturer: refreshes/s, epoch rise in the window",
+                        f"{lec['refreshes_per_s']:.2f}, {h.fmt(lec['epoch_rise'], 0)}"])
+        rows.append(["server RSS, lecturer playing alone (MB)", f"{m['lecturer_alone']:.0f}"])
+    rows += [
+        [f"server RSS with the {who}s: mean / peak (MB)",
+         f"{h.fmt(m['window_mean'], 0)} / {h.fmt(m['window_peak'], 0)}"],
+        [f"memory per {who} (MB)", h.fmt(m["per_session"])],
+        ["errors: exception elements / disconnects / client-side",
+         f"{sum(x['exceptions'] for x in s)} / {sum(x['disconnects'] for x in s)} / "
+         f"{sum(x['client_errors'] for x in s)}"],
+        ["server log error lines", str(len(server_problems))],
+        ["sessions that failed to open or play", str(len(r["failed"]))],
+    ]
+    if r["scenario"] == "classroom":
+        rows.insert(8, ["epoch stopped after Pause",
+                        f"{sum(bool(x.get('stopped_after_pause')) for x in s)}/{len(s)}"])
+    else:
+        rows.insert(2, ["lecturer's epoch stopped after Pause",
+                        "yes" if r["lecturer"].get("stopped_after_pause") else "NO"])
+    target_n = TARGET_SESSIONS if r["scenario"] == "classroom" else TARGET_VIEWERS
+    lines = []
+    worst = min(refresh) if refresh else 0.0
+    ok = worst >= TARGET_REFRESH and not r["failed"] and len(s) >= target_n
+    note = f"min {worst:.2f}/s with {r['n']} {who}s"
+    if r["n"] < target_n:
+        note += f"; run with --sessions {target_n} to test the target"
+    lines.append(f"target: {target_n} {who}s each >= {TARGET_REFRESH:g} refreshes/s: "
+                 f"{'met' if ok else 'NOT MET'} ({note})")
+    per = m["per_session"]
+    lines.append(f"target: memory per {who} <= {TARGET_MB:g} MB: "
+                 f"{'met' if per is not None and per <= TARGET_MB else 'NOT MET'} "
+                 f"({h.fmt(per)} MB)")
+    return h.table(["measure", "value"], rows), lines
+
+
+def session_table(rows: list[dict]) -> str:
+    out = []
+    for x in rows:
+        out.append([x["name"], h.fmt(x["load_s"], 1), f"{x['refreshes_per_s']:.2f}",
+                    f"{x['fragment_runs_per_s']:.2f}", f"{x['auto_reruns_sent_per_s']:.2f}",
+                    f"{h.fmt(x['epoch_start'], 0)} -> {h.fmt(x['epoch_end'], 0)}",
+                    str(x["exceptions"]), str(x["disconnects"]), str(x["client_errors"]),
+                    {True: "yes", False: "NO"}.get(x.get("stopped_after_pause"), "-")])
+    return h.table(["session", "load s", "refreshes/s", "fragment runs/s", "reruns sent/s",
+                    "epoch (window)", "exceptions", "disconnects", "client errors",
+                    "stopped on Pause"], out)
+
+
+# -- main ----------------------------------------------------------------------------------
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--sessions", type=int, default=None,
+                   help="sessions (default 30), or viewers with --follow (default 100)")
+    p.add_argument("--seconds", type=float, default=None,
+                   help="measured seconds of play after the warm-up (default 60)")
+    p.add_argument("--warmup", type=float, default=5.0,
+                   help="seconds of play after every Play before the window")
+    p.add_argument("--preset", default="", help="open /train?preset=NAME (default: none)")
+    p.add_argument("--follow", action="store_true",
+                   help="follow the lecturer: one lecturer on /train, viewers on /watch")
+    p.add_argument("--ttl", type=int, default=5, help="--server.disconnectedSessionTTL (s)")
+    p.add_argument("--json", metavar="PATH", help="write the raw numbers to PATH")
+    p.add_argument("--per-session", action="store_true",
+                   help="print one row per session even when there are more than 30")
+    p.add_argument("--quick", action="store_true", help="5 sessions (10 viewers), 15 s")
+    args = p.parse_args(argv)
+    if args.sessions is None:
+        args.sessions = (10 if args.follow else 5) if args.quick else (
+            TARGET_VIEWERS if args.follow else TARGET_SESSIONS)
+    if args.seconds is None:
+        args.seconds = 15.0 if args.quick else 60.0
+    if args.sessions < 1 or args.seconds <= 0 or args.warmup < 0:
+        p.error("--sessions must be >= 1, --seconds > 0, --warmup >= 0")
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    t_start = time.monotonic()
+    name = "follow the lecturer" if args.follow else "classroom"
+    print(f"# rnnviz {name}: concurrent sessions as websocket clients\n")
+    print(f"date: {datetime.datetime.now().isoformat(timespec='seconds')}")
+    start_load = h.load_line("at start")
+    print(start_load)
+    who = "viewers on /watch + 1 lecturer" if args.follow else "sessions on /train"
+    print(f"{args.sessions} {who}, preset {args.preset or '(app default)'}, "
+          f"{args.warmup:g} s warm-up + {args.seconds:g} s window; "
+          f"--server.disconnectedSessionTTL {args.ttl}\n")
+    with h.Server(["--server.disconnectedSessionTTL", str(args.ttl)]) as server:
+        try:
+            result = asyncio.run((follow if args.follow else classroom)(args, server))
+        except (RuntimeError, TimeoutError, OSError) as e:
+            print(f"could not run the scenario: {e}")
+            if args.follow and ("watch" in str(e) or SHARE_TOGGLE in str(e)):
+                print(f"(the follow mode needs /watch ({WATCH_TITLE!r}) and the toggle "
+                      f"{SHARE_TOGGLE!r} on the Train page; this checkout may not have them)")
+            for line in server.log_problems()[:10]:
+                print(f"  server: {line[:400]}")
+            return 2
+        problems = server.log_problems()
+    table, targets = summary(result, problems)
+    print("## Summary\n")
+    print(table)
+    if len(result["sessions"]) <= 30 or args.per_session:
+        print("\n## Sessions\n")
+        rows = result["sessions"]
+        if args.follow:
+            rows = [result["lecturer"], *rows]
+        print(session_table(rows))
+    print("\nrefresh = a fragment run that finished and changed at least one chart "
+          "(plotly_chart or bidi_component); rates over the window; epoch = the 'Epoch' "
+          "metric as the client last saw it at the window's start and end.")
+    for line in result["failed"][:10]:
+        print(f"  failed: {line[:300]}")
+    rows = ([result["lecturer"]] if args.follow else []) + result["sessions"]
+    for x in rows:
+        for line in x["errors_text"][:2]:
+            print(f"  {x['name']}: {line[:300]}")
+    unknown = sorted({k for x in rows for k in x["unknown_widgets"]})
+    if unknown:
+        print(f"  widget types this client does not emulate (no value sent): {unknown}")
+    for line in problems[:10]:
+        print(f"  server log: {line[:400]}")
+    print()
+    for line in targets:
+        print(line)
+    end_load = h.load_line("at end")
+    print(f"\n{end_load}")
+    print(f"total benchmark time: {time.monotonic() - t_start:.0f} s")
+    if args.json:
+        out = {"date": datetime.datetime.now().isoformat(timespec="seconds"),
+               "args": vars(args), "load_at_start": start_load, "load_at_end": end_load,
+               "targets": targets, "server_log_problems": problems, **result}
+        with open(args.json, "w") as f:
+            json.dump(out, f, indent=1)
+        print(f"raw numbers: {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
