@@ -51,7 +51,9 @@ finish; both count, with whatever charts of it reached the client (the browser s
 too). Under load most ticks end that way (bench_soak counts only the first status).
 Per session: refreshes/s and fragment runs/s over the window, the "Epoch" metric at the
 window's start and end, exception elements, websocket closes not asked for, client-side
-protocol errors.
+protocol errors, and full runs (page load, Play, Pause) whose script_finished never came
+(the server dropped the events of a replaced ScriptRunner: see Client._full_end); a click
+is done when the full run it caused has ended either way.
 
 Classroom (default): --sessions N (default 30) open /train (the app's default preset, or
 ?preset=--preset), 10 at a time; all press Play; after --warmup s (default 5) the window of
@@ -80,6 +82,7 @@ follow 100 viewers each >= 2 refreshes/s (memory per viewer against the same 50 
     .venv/bin/python benchmarks/bench_classroom.py --follow   # lecturer + 100 viewers
     .venv/bin/python benchmarks/bench_classroom.py [--quick] [--sessions N] [--seconds S]
         [--warmup S] [--preset NAME] [--follow] [--ttl S] [--json PATH] [--per-session]
+        [--server-env KEY=VALUE]
 """
 
 from __future__ import annotations
@@ -178,8 +181,8 @@ class Client:
     page_not_found: str = ""
     states: dict = field(default_factory=dict)  # widget id -> WidgetState
     seen: set = field(default_factory=set)  # widget ids shown by the current full run
-    buttons: dict = field(default_factory=dict)  # label -> id, current full run
-    toggles: dict = field(default_factory=dict)  # label -> id
+    controls: dict = field(default_factory=dict)  # delta path -> (kind, label, id) on screen
+    seen_paths: set = field(default_factory=set)  # their paths shown by the current full run
     cache: dict = field(default_factory=dict)  # hash -> [bytes, run count, fragment id]
     cache_runs: int = 0
     max_cache_age: int = 2
@@ -189,7 +192,10 @@ class Client:
     run_charts: int = 0
     charts: dict = field(default_factory=dict)  # delta path -> content hash
     epoch: int | None = None
-    full_runs: int = 0
+    full_runs: int = 0  # full runs ended with FINISHED_SUCCESSFULLY
+    full_ended: int = 0  # full runs ended, with any script_finished or none (see handle)
+    full_open: bool = False
+    full_lost: int = 0  # full runs whose script_finished never came
     full_event: asyncio.Event = field(default_factory=asyncio.Event)
     # what happened, with times (time.monotonic())
     refreshes: list = field(default_factory=list)
@@ -197,7 +203,7 @@ class Client:
     fragment_runs_early: list = field(default_factory=list)  # ... relabelled EARLY_FOR_RERUN
     fragment_runs_chartless: list = field(default_factory=list)  # ... that sent no chart
     auto_sent: list = field(default_factory=list)
-    epochs: list = field(default_factory=list)  # (t, epoch)
+    epochs: list = field(default_factory=list)  # (t, epoch, shown by a fragment run)
     timer_late_max: float = 0.0
     bytes_in: int = 0
     msgs_in: int = 0
@@ -281,10 +287,19 @@ class Client:
             self._stop_timers()
             self.full_event.set()
 
+    @property
+    def buttons(self) -> dict:
+        """Label -> id of the buttons on screen."""
+        return {label: wid for kind, label, wid in self.controls.values() if kind == "button"}
+
+    @property
+    def toggles(self) -> dict:
+        return {label: wid for kind, label, wid in self.controls.values() if kind == "toggle"}
+
     async def wait_full_run(self, before: int, timeout: float) -> None:
-        """Wait until more than `before` full runs have finished successfully."""
+        """Wait until more than `before` full runs have ended."""
         deadline = time.monotonic() + timeout
-        while self.full_runs <= before:
+        while self.full_ended <= before:
             if self.closed:
                 raise RuntimeError(f"{self.name}: disconnected ({'; '.join(self.errors)})")
             if self.page_not_found:
@@ -322,7 +337,7 @@ class Client:
         """Press the button labelled `label` and wait for the rerun it causes."""
         if label not in self.buttons:
             raise RuntimeError(f"{self.name}: no button {label!r} (have {list(self.buttons)})")
-        before = self.full_runs
+        before = self.full_ended
         await self.send(self._rerun(trigger=self.buttons[label]))
         await self.wait_full_run(before, timeout)
 
@@ -330,7 +345,7 @@ class Client:
         if label not in self.toggles:
             raise RuntimeError(f"{self.name}: no toggle {label!r} (have {list(self.toggles)})")
         self.states[self.toggles[label]].bool_value = value
-        before = self.full_runs
+        before = self.full_ended
         await self.send(self._rerun())
         await self.wait_full_run(before, timeout)
 
@@ -383,9 +398,11 @@ class Client:
                 self.max_cache_age = ns.config.max_cached_message_age
             self.run_fragments = tuple(msg.metadata.run.fragment_ids)
             self.run_changed = self.run_charts = 0
+            if self.full_open:  # the full run before ended without its script_finished
+                self._full_end(lost=True)
             if not self.run_fragments:  # a full run: the frontend's cleanupAutoReruns()
                 self._stop_timers()
-                self.seen, self.buttons, self.toggles = set(), {}, {}
+                self.seen, self.seen_paths, self.full_open = set(), set(), True
         elif kind == "script_finished":
             status = msg.script_finished
             if msg.metadata.run.script_run_id:
@@ -399,14 +416,17 @@ class Client:
                     self.refreshes.append(now)
                 elif not self.run_charts:
                     self.fragment_runs_chartless.append(now)
-            elif status == FINISHED.FINISHED_SUCCESSFULLY:
-                if not self.run_fragments:  # widgets no longer on the page lose their value
+            elif not self.run_fragments:
+                if status == FINISHED.FINISHED_SUCCESSFULLY:  # the frontend's clearStaleNodes
                     for wid in [w for w in self.states if w not in self.seen]:
-                        del self.states[wid]
-                self.full_runs += 1
-                self.full_event.set()
-            elif status == FINISHED.FINISHED_WITH_COMPILE_ERROR:
-                self.errors.append("script compile error")
+                        del self.states[wid]  # widgets no longer on the page lose their value
+                    for path in [p for p in self.controls if p not in self.seen_paths]:
+                        del self.controls[path]
+                    self.full_runs += 1
+                elif status == FINISHED.FINISHED_WITH_COMPILE_ERROR:
+                    self.errors.append("script compile error")
+                if self.full_open:
+                    self._full_end(lost=False)
             if status != FINISHED.FINISHED_EARLY_FOR_RERUN:
                 self._age_cache()
         elif kind == "auto_rerun":
@@ -429,6 +449,17 @@ class Client:
             self.page_not_found = msg.page_not_found.page_name or self.path
             self.errors.append(f"page not found: /{self.path}")
             self.full_event.set()
+
+    def _full_end(self, lost: bool) -> None:
+        """A full run ended. `lost`: its script_finished never came, the next run started.
+        AppSession ignores the events of a ScriptRunner that is no longer current; a timer's
+        fragment rerun that arrives after a full run has stopped but before its events were
+        handled starts a new ScriptRunner (app_session.request_rerun), and the full run's
+        finish (sometimes its elements too) is never sent. The browser keeps what it shows."""
+        self.full_open = False
+        self.full_ended += 1
+        self.full_lost += lost
+        self.full_event.set()
 
     def _age_cache(self) -> None:
         """The frontend's ForwardMsgCache.incrementRunCount."""
@@ -458,7 +489,7 @@ class Client:
                 digits = re.sub(r"\D", "", el.metric.body)
                 if digits:
                     self.epoch = int(digits)
-                    self.epochs.append((now, self.epoch))
+                    self.epochs.append((now, self.epoch, bool(self.run_fragments)))
         elif kind == "exception":
             text = f"{el.exception.type}: {el.exception.message}"
             self.exceptions.append(" ".join(text.split())[:300])
@@ -467,10 +498,12 @@ class Client:
             wid = getattr(w, "id", "")
             if not wid:
                 return
-            if kind == "button":
-                self.buttons[w.label] = wid
-            elif kind == "checkbox" and w.type == Checkbox.TOGGLE:
-                self.toggles[w.label] = wid
+            control = ("button" if kind == "button" else "toggle"
+                       if kind == "checkbox" and w.type == Checkbox.TOGGLE else "")
+            if control:
+                path = tuple(msg.metadata.delta_path)
+                self.controls[path] = (control, w.label, wid)
+                self.seen_paths.add(path)
             if kind in NO_STATE:
                 return
             self.seen.add(wid)
@@ -486,7 +519,7 @@ class Client:
     def epoch_at(self, t: float) -> int | None:
         """The Epoch metric as last shown at time t (the first one shown if none yet)."""
         last = None
-        for when, e in self.epochs:
+        for when, e, _ in self.epochs:
             if when > t:
                 return last if last is not None else e
             last = e
@@ -509,7 +542,9 @@ class Client:
                 "epoch_rise": None if e0 is None or e1 is None else e1 - e0,
                 "exceptions": len(self.exceptions), "disconnects": self.disconnects,
                 "client_errors": len(self.errors), "timer_late_max_s": self.timer_late_max,
-                "ref_hits": self.ref_hits, "bytes_in": self.bytes_in, "msgs_in": self.msgs_in,
+                "ref_hits": self.ref_hits, "full_runs_ended": self.full_ended,
+                "full_runs_without_finish": self.full_lost, "bytes_in": self.bytes_in,
+                "msgs_in": self.msgs_in,
                 "refresh_times": [round(t - t0, 3) for t in self.refreshes if t0 <= t <= t1]}
 
 
@@ -707,6 +742,7 @@ async def pause_and_check(clients: list[Client]) -> list[bool]:
         if isinstance(r, BaseException):
             c.errors.append(f"Pause: {r}")
     after = [(c.epoch, len(c.timers)) for c in clients]
+    t_after = time.monotonic()
     await asyncio.sleep(PAUSE_CHECK_S)
     ok = []
     for c, r, (e, n) in zip(clients, results, after, strict=True):
@@ -715,7 +751,10 @@ async def pause_and_check(clients: list[Client]) -> list[bool]:
             continue
         why = []
         if e is None or c.epoch != e:
-            why.append(f"the epoch went from {e} to {c.epoch} after Pause")
+            late = [x for x in c.epochs if x[0] >= t_after and x[1] != e]
+            how = (f", {late[0][0] - t_after:.1f} s later in a "
+                   f"{'fragment' if late[0][2] else 'full'} run" if late else "")
+            why.append(f"the epoch went from {e} to {c.epoch} after Pause{how}")
         if n or c.timers:
             why.append(f"{max(n, len(c.timers))} fragment timer(s) still running after Pause")
         c.errors.extend(f"Pause: {w}" for w in why)
@@ -736,7 +775,7 @@ async def classroom(args, server: h.Server) -> dict:
         t_open = time.monotonic()
         failed = await open_all(clients)
         open_s = time.monotonic() - t_open
-        live = [c for c in clients if c.full_runs]
+        live = [c for c in clients if c.full_ended]
         rss.phase = "play"
         results = await asyncio.gather(*(c.click("Play") for c in live), return_exceptions=True)
         failed += [f"{c.name}: Play: {r}" for c, r in zip(live, results, strict=True)
@@ -783,7 +822,7 @@ async def follow(args, server: h.Server) -> dict:
         t_open = time.monotonic()
         failed = await open_all(viewers)
         open_s = time.monotonic() - t_open
-        wrong = [v.name for v in viewers if v.full_runs and v.page_title != WATCH_TITLE]
+        wrong = [v.name for v in viewers if v.full_ended and v.page_title != WATCH_TITLE]
         if wrong:
             failed.append(f"{len(wrong)} viewers landed on a page titled "
                           f"{viewers[0].page_title!r}, not {WATCH_TITLE!r}")
@@ -871,6 +910,9 @@ def summary(r: dict, server_problems: list[str]) -> tuple[str, list[str]]:
         ["errors: exception elements / disconnects / client-side",
          f"{sum(x['exceptions'] for x in s)} / {sum(x['disconnects'] for x in s)} / "
          f"{sum(x['client_errors'] for x in s)}"],
+        ["full runs (page loads, clicks) whose script_finished never came",
+         f"{sum(x['full_runs_without_finish'] for x in s)} of "
+         f"{sum(x['full_runs_ended'] for x in s)}"],
         ["server log error lines", str(len(server_problems))],
         ["sessions that failed to open or play", str(len(r["failed"]))],
     ]
@@ -922,6 +964,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--follow", action="store_true",
                    help="follow the lecturer: one lecturer on /train, viewers on /watch")
     p.add_argument("--ttl", type=int, default=5, help="--server.disconnectedSessionTTL (s)")
+    p.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE",
+                   help="extra environment for the server, for diagnosis only; by default "
+                        "the server runs as the README says")
     p.add_argument("--json", metavar="PATH", help="write the raw numbers to PATH")
     p.add_argument("--per-session", action="store_true",
                    help="print one row per session even when there are more than 30")
@@ -934,6 +979,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         args.seconds = 15.0 if args.quick else 60.0
     if args.sessions < 1 or args.seconds <= 0 or args.warmup < 0:
         p.error("--sessions must be >= 1, --seconds > 0, --warmup >= 0")
+    if any("=" not in kv for kv in args.server_env):
+        p.error("--server-env takes KEY=VALUE")
     return args
 
 
@@ -948,8 +995,12 @@ def main(argv=None) -> int:
     who = "viewers on /watch + 1 lecturer" if args.follow else "sessions on /train"
     print(f"{args.sessions} {who}, preset {args.preset or '(app default)'}, "
           f"{args.warmup:g} s warm-up + {args.seconds:g} s window; "
-          f"--server.disconnectedSessionTTL {args.ttl}\n")
-    with h.Server(["--server.disconnectedSessionTTL", str(args.ttl)]) as server:
+          f"--server.disconnectedSessionTTL {args.ttl}")
+    if args.server_env:
+        print(f"DIAGNOSTIC server environment: {' '.join(args.server_env)}")
+    print()
+    extra_env = dict(kv.split("=", 1) for kv in args.server_env)
+    with h.Server(["--server.disconnectedSessionTTL", str(args.ttl)], extra_env) as server:
         try:
             result = asyncio.run((follow if args.follow else classroom)(args, server))
         except (RuntimeError, TimeoutError, OSError) as e:
