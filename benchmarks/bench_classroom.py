@@ -540,6 +540,7 @@ class Client:
                 "auto_reruns_sent_per_s": rate(self.auto_sent),
                 "epoch_start": e0, "epoch_end": e1,
                 "epoch_rise": None if e0 is None or e1 is None else e1 - e0,
+                "epoch_last": self.epoch,  # after Pause when stats are taken at the end
                 "exceptions": len(self.exceptions), "disconnects": self.disconnects,
                 "client_errors": len(self.errors), "timer_late_max_s": self.timer_late_max,
                 "ref_hits": self.ref_hits, "full_runs_ended": self.full_ended,
