@@ -210,6 +210,7 @@ class Client:
     ref_hits: int = 0
     exceptions: list = field(default_factory=list)
     errors: list = field(default_factory=list)  # protocol problems seen by the client
+    notes: list = field(default_factory=list)
     unknown_widgets: set = field(default_factory=set)
     disconnects: int = 0
     closing: bool = False
@@ -736,26 +737,30 @@ async def play_window(clients: list[Client], server: h.Server, rss: Rss, warmup:
 
 
 async def pause_and_check(clients: list[Client]) -> list[bool]:
-    """Press Pause in each; True where the epoch did not move in the next PAUSE_CHECK_S s."""
+    """Press Pause in each; True where the epoch stood still from PAUSE_CHECK_S / 2 to
+    PAUSE_CHECK_S after the Pause run ended and no fragment timer runs. A tick already
+    training when Pause was pressed may still land once (fast reruns leave the old script
+    thread inside run.advance, see rnnviz.ui.state.run_lock): noted, not a failure."""
     results = await asyncio.gather(*(c.click("Pause", timeout=60) for c in clients),
                                    return_exceptions=True)
     for c, r in zip(clients, results, strict=True):
         if isinstance(r, BaseException):
             c.errors.append(f"Pause: {r}")
     after = [(c.epoch, len(c.timers)) for c in clients]
-    t_after = time.monotonic()
-    await asyncio.sleep(PAUSE_CHECK_S)
+    await asyncio.sleep(PAUSE_CHECK_S / 2)
+    middle = [c.epoch for c in clients]
+    await asyncio.sleep(PAUSE_CHECK_S / 2)
     ok = []
-    for c, r, (e, n) in zip(clients, results, after, strict=True):
+    for c, r, (e, n), m in zip(clients, results, after, middle, strict=True):
         if isinstance(r, BaseException):
             ok.append(False)
             continue
         why = []
-        if e is None or c.epoch != e:
-            late = [x for x in c.epochs if x[0] >= t_after and x[1] != e]
-            how = (f", {late[0][0] - t_after:.1f} s later in a "
-                   f"{'fragment' if late[0][2] else 'full'} run" if late else "")
-            why.append(f"the epoch went from {e} to {c.epoch} after Pause{how}")
+        if m != e:
+            c.notes.append(f"Pause: a tick in flight landed after the Pause run: epoch {e} -> {m}")
+        if e is None or c.epoch != m:
+            why.append(f"the epoch kept rising after Pause: {e} -> {m} -> {c.epoch} "
+                       f"(0, {PAUSE_CHECK_S / 2:g}, {PAUSE_CHECK_S:g} s)")
         if n or c.timers:
             why.append(f"{max(n, len(c.timers))} fragment timer(s) still running after Pause")
         c.errors.extend(f"Pause: {w}" for w in why)
@@ -789,7 +794,7 @@ async def classroom(args, server: h.Server) -> dict:
         sessions = [c.stats(window["t0"], window["t1"]) for c in clients]
         for s, c in zip(sessions, clients, strict=True):
             s["stopped_after_pause"] = stopped[live.index(c)] if c in live else False
-            s["errors_text"] = (c.exceptions + c.errors)[:5]
+            s["errors_text"] = (c.exceptions + c.errors + c.notes)[:5]
             s["unknown_widgets"] = sorted(c.unknown_widgets)
         return {"scenario": "classroom", "page": f"/train{'?' + query if query else ''}",
                 "n": args.sessions, "failed": failed, "open_s": open_s, "window": window,
@@ -835,7 +840,7 @@ async def follow(args, server: h.Server) -> dict:
         mean = statistics.fmean(rss.values("window")) if rss.values("window") else None
         rows = [c.stats(window["t0"], window["t1"]) for c in [lecturer, *viewers]]
         for s, c in zip(rows, [lecturer, *viewers], strict=True):
-            s["errors_text"] = (c.exceptions + c.errors)[:5]
+            s["errors_text"] = (c.exceptions + c.errors + c.notes)[:5]
             s["unknown_widgets"] = sorted(c.unknown_widgets)
         rows[0]["stopped_after_pause"] = stopped[0]
         return {"scenario": "follow", "page": "/watch", "n": args.sessions, "failed": failed,
