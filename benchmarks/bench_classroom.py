@@ -1030,12 +1030,18 @@ def main(argv=None) -> int:
     print("\nrefresh = a fragment run that finished and changed at least one chart "
           "(plotly_chart or bidi_component); rates over the window; epoch = the 'Epoch' "
           "metric as the client last saw it at the window's start and end.")
-    for line in result["failed"][:10]:
-        print(f"  failed: {line[:300]}")
     rows = ([result["lecturer"]] if args.follow else []) + result["sessions"]
+    grouped: dict[str, list[str]] = {}  # the same problem in many sessions: one line
+    for line in result["failed"]:
+        name = line.split(":", 1)[0]
+        grouped.setdefault("failed: " + line.replace(f"{name}: ", ""), []).append(name)
     for x in rows:
         for line in x["errors_text"][:2]:
-            print(f"  {x['name']}: {line[:300]}")
+            grouped.setdefault(line.replace(f"{x['name']}: ", ""), []).append(x["name"])
+    for line, names in list(grouped.items())[:15]:
+        who = names[0] if len(names) == 1 else f"{len(names)} sessions ({', '.join(names[:3])}"
+        who += "" if len(names) == 1 else (", ...)" if len(names) > 3 else ")")
+        print(f"  {who}: {line[:300]}")
     unknown = sorted({k for x in rows for k in x["unknown_widgets"]})
     if unknown:
         print(f"  widget types this client does not emulate (no value sent): {unknown}")
