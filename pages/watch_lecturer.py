@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from rnnviz.ui import classroom, live, livechart, state
+from rnnviz.ui import classroom, live, livechart, pace, state
 
 TICK = 0.4  # seconds between refreshes: 2.5 per second per student
 
@@ -11,6 +11,11 @@ st.title("Watch the lecturer")
 
 @st.fragment(run_every=TICK)
 def _watch() -> None:
+    with pace.slot():  # one tick computes at a time in the process
+        _draw()
+
+
+def _draw() -> None:
     board = classroom.board()
     frame = board.frame(state.presentation(), viewer=classroom.session_id())
     if frame is None:

@@ -115,7 +115,9 @@ def panel(big: bool) -> None:
     @st.fragment(run_every=TICK if playing else None)
     def _live():
         c = current()
-        with c.lock:  # a fast rerun's thread waits until this one has trained and drawn
+        # one tick computes at a time in the process (pace.slot), then this comparison's
+        # lock: a fast rerun's thread waits until this one has trained and drawn
+        with pace.slot(), c.lock:
             t0 = time.perf_counter()
             if st.session_state.get(PLAYING):
                 c.advance(seconds=pace.budget(BUDGET))

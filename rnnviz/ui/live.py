@@ -126,7 +126,9 @@ def panel(big: bool) -> None:
 
     @st.fragment(run_every=every)
     def _live():
-        with state.run_lock():  # see state.run_lock: one thread at a time on the run
+        # one tick computes at a time in the process (pace.slot), then the run's own lock
+        # (see state.run_lock: one thread at a time on the run)
+        with pace.slot(), state.run_lock():
             run = state.current_run()
             t0 = time.perf_counter()
             if st.session_state.get(state.PLAYING) and not run.diverged:

@@ -1,5 +1,10 @@
 """Fair shares of the server's time for the sessions training at the same moment.
 
+Two rules. `slot()`: at most SLOTS live ticks compute at once in this process; the others
+wait their turn asleep. Thirty script threads all wanting the GIL would otherwise starve
+the thread that runs the server's event loop (measured by bench_classroom: /_stcore/health
+took 2-5 s and no tick's charts reached the browsers). And `budget`:
+
 One Streamlit process runs every session's Python on effectively one core (the GIL). If
 each of 30 students' Train pages trained for the full budget per tick, every tick would
 wait for the 29 others and the charts would refresh once every few seconds. Instead each
@@ -10,11 +15,13 @@ full speed; in a full classroom each run trains slower but the charts stay live.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 
 import streamlit as st
 
+SLOTS = 1  # live ticks computing at once (Python runs one thread at a time anyway)
 ACTIVE_S = 1.5  # a session that ticked this recently counts as training
 MIN_BUDGET = 0.004  # seconds: even in a crowd a tick trains at least this long (>= 1 batch)
 PER_SESSION = 0.015  # seconds of tick interval per session training at once ...
@@ -27,6 +34,7 @@ class Pace:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._last: dict[str, float] = {}
+        self.slots = threading.Semaphore(SLOTS)
 
     def share(self, session: str, base: float) -> float:
         """This session's training seconds for its tick now."""
@@ -56,6 +64,13 @@ def interval(base: float, n: int) -> float:
 def pace() -> Pace:
     """The one Pace of this server process."""
     return Pace()
+
+
+@contextlib.contextmanager
+def slot():
+    """Hold one of the SLOTS compute slots for a live tick (train and draw)."""
+    with pace().slots:
+        yield
 
 
 def budget(base: float) -> float:

@@ -119,7 +119,7 @@ class PageRun:
 
         @st.fragment(run_every=every if playing else None)
         def _live():
-            with self.lock:
+            with pace.slot(), self.lock:  # one tick at a time in the process, then ours
                 run = self.run
                 if train and self.playing and not run.diverged:
                     run.advance(seconds=pace.budget(budget))
