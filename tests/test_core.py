@@ -287,3 +287,20 @@ def test_release_buffers_keeps_the_numbers():
     m.release_buffers()
     loss2, grads2, _ = m.loss_and_grads(X, Y)
     assert loss2 == loss and all(np.array_equal(grads[k], grads2[k]) for k in grads)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_gates_are_sigmoid_and_tanh_of_the_recorded_pre_activations_bit_for_bit(cell, dtype):
+    """The one-tanh gate form (tanh(z/2)/2 + 1/2) equals activations.sigmoid exactly."""
+    from rnnviz.core import make_cell
+    from rnnviz.core.activations import sigmoid
+
+    cfg = cfg_(cell=cell, input_size=3, hidden_size=6, dtype=dtype, init_scale=3.0)
+    X = np.random.default_rng(0).standard_normal((4, 7, 3)) * np.array([0.0, 1.0, 40.0])
+    lt = rnnviz.Model(cfg).trace(X).top[0]
+    H = 6
+    for k, name in enumerate(make_cell(cell).gate_names):
+        z = lt.pre[:, :, k * H : (k + 1) * H]
+        want = np.tanh(z) if name in ("cell", "candidate") else sigmoid(z.copy())
+        np.testing.assert_array_equal(lt.gates[name], want, err_msg=name)
