@@ -269,11 +269,11 @@ class GRUCell(Cell):
         ws = Workspace() if ws is None else ws
         H = cache.H
         g = cache.gates
-        r_z, n = g[:, :, : 2 * H], g[:, :, 2 * H :]
+        n = g[:, :, 2 * H :]
         dact = np.subtract(1.0, g, out=ws.empty("dact", g.shape, g.dtype))
         one_minus_z = ws.empty("1-z", n.shape, g.dtype)
         one_minus_z[...] = dact[:, :, H : 2 * H]
-        dact[:, :, : 2 * H] *= r_z  # s (1 - s) on r, z
+        dact *= g  # s (1 - s) on r, z (whole rows: one contiguous loop; n's columns follow)
         d_n = dact[:, :, 2 * H :]
         np.multiply(n, n, out=d_n)
         np.subtract(1.0, d_n, out=d_n)  # 1 - n^2
@@ -284,15 +284,14 @@ class GRUCell(Cell):
         H = cache.H
         r, z = cache.gates[s][:, :H], cache.gates[s][:, H : 2 * H]
         n_w = cache.hw[s][:, 2 * H :]  # h_{t-1} W_hn + b_hn
-        d = factors["dact"][s]  # may share memory with dxw_out: each block read before written
-        # dhw_out holds dL/d(gate) (r, z, and dh (1 - z) for n) until its own values go in
-        dan = dxw_out[:, 2 * H :]  # dL/da_n, through n = tanh(a_n)
+        d = factors["dact"][s]  # may share memory with dxw_out: read before it is written
+        # dhw_out first holds dL/d(r, z, n) side by side (dL/dn = dh (1 - z)), then its own values
         np.multiply(dh, factors["1-z"][s], out=dhw_out[:, 2 * H :])
-        np.multiply(dhw_out[:, 2 * H :], d[:, 2 * H :], out=dan)
+        dan = dhw_out[:, 2 * H :] * d[:, 2 * H :]  # dL/da_n, through n = tanh(a_n)
         np.multiply(dan, n_w, out=dhw_out[:, :H])  # dL/dr
         np.multiply(dh, factors["h_prev-n"][s], out=dhw_out[:, H : 2 * H])  # dL/dz
-        np.multiply(dhw_out[:, : 2 * H], d[:, : 2 * H], out=dxw_out[:, : 2 * H])  # dL/da_r, a_z
-        dhw_out[:, : 2 * H] = dxw_out[:, : 2 * H]
+        np.multiply(dhw_out, d, out=dxw_out)  # dL/da_r, dL/da_z, dL/da_n (whole rows)
+        dhw_out[...] = dxw_out
         np.multiply(dan, r, out=dhw_out[:, 2 * H :])  # dL/d(h W_hn + b_hn)
         dh_prev = dhw_out @ p["W_hh"].T
         dh_prev += dh * z  # through h_t = ... + z h_{t-1}
