@@ -148,6 +148,15 @@ class TrainingRun:
                 break
         return self.epoch - start
 
+    def in_progress(self) -> dict | None:
+        """The epoch being trained now, so far: its number, the share of the training set
+        seen and the mean train loss and metric over it (None before its first batch)."""
+        a = self._acc
+        if not a["n"] or self._epoch_iter is None:
+            return None
+        return {"epoch": self.epoch + 1, "done": a["n"] / self.task.n_train,
+                "train_loss": a["loss"] / a["n"], "train_metric": a["metric"] / a["n"]}
+
     def _new_acc(self) -> dict:
         return {"loss": 0.0, "metric": 0.0, "n": 0, "norm": [], "norm_after": [],
                 "clipped": 0, "fraction": 0.0, "steps": 0}

@@ -173,3 +173,24 @@ def test_history_frame_can_be_thinned_before_it_is_built():
     df = run.history_frame(max_rows=4)
     assert len(df) == 4 and df["epoch"].iloc[0] == 1 and df["epoch"].iloc[-1] == 9
     assert len(run.history_frame()) == 9
+
+
+def test_the_epoch_in_progress_shows_on_the_learning_curves():
+    from rnnviz.experiments import configured
+    from rnnviz.figures import live as live_figs
+
+    run = TrainingRun(configured("sine"))
+    assert run.in_progress() is None
+    run.step()
+    run._batch()  # one batch into epoch 2
+    run._batch()
+    now = run.in_progress()
+    assert now["epoch"] == 2 and 0 < now["done"] < 1
+    a = run._acc
+    assert now["train_loss"] == pytest.approx(a["loss"] / a["n"])
+    fig = live_figs.curves_now(run, big=False)
+    marker = [t for t in fig.to_plotly_json()["data"] if t["name"] == "epoch in progress"]
+    assert len(marker) == 2 and marker[0]["y"] == [now["train_loss"]]
+    assert marker[0]["x"] == [1 + now["done"]]
+    run.advance(max_epochs=1, seconds=60)  # finish epoch 2: nothing in progress
+    assert run.epoch == 2 and run.in_progress() is None

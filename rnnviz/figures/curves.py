@@ -25,8 +25,12 @@ def _f32(s: pd.Series) -> np.ndarray:
     return s.to_numpy(dtype=np.float32)
 
 
-def loss_curves(history: pd.DataFrame, metric: str, big: bool = False) -> go.Figure:
-    """Train/test loss (left, log axis) and train/test metric (right)."""
+def loss_curves(history: pd.DataFrame, metric: str, big: bool = False,
+                now: dict | None = None) -> go.Figure:
+    """Train/test loss (left, log axis) and train/test metric (right).
+
+    `now` (TrainingRun.in_progress()): the epoch being trained, so far, as one hollow
+    marker per panel at x = epoch - 1 + share done: the curve moves between epochs too."""
     data = []
     if len(history):
         h = downsample(history)
@@ -42,6 +46,19 @@ def loss_curves(history: pd.DataFrame, metric: str, big: bool = False) -> go.Fig
                              "dash": "solid" if k == 0 else "dot"},
                     "hovertemplate": f"epoch %{{x}}<br>{split} {key} %{{y:.4g}}<extra></extra>",
                 })
+    if now is not None:
+        x = now["epoch"] - 1 + now["done"]
+        for col, key in ((1, "train_loss"), (2, "train_metric")):
+            data.append({
+                "type": "scatter", "mode": "markers", "x": [x], "y": [float(now[key])],
+                "name": "epoch in progress", "showlegend": col == 1,
+                "xaxis": f"x{col if col > 1 else ''}", "yaxis": f"y{col if col > 1 else ''}",
+                "marker": {"color": OKABE_ITO[0], "size": 9 if big else 7,
+                           "symbol": "circle-open", "line": {"width": 2}},
+                "hovertemplate": (f"epoch {now['epoch']}, {now['done']:.0%} done<br>train "
+                                  f"{'loss' if col == 1 else metric} so far %{{y:.4g}}"
+                                  "<extra></extra>"),
+            })
     metric_axis = ({"type": "log", "exponentformat": "power"} if metric == "mse"
                    else {"range": [0, 1.02]})
     lay = {

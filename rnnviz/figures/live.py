@@ -32,7 +32,7 @@ def train_figures(run, b: int, big: bool) -> dict:
     epochs, flow = run.grad_flow_matrix()
     u = from_trace(tr, run.probe, b, run.task, cell=m.cell, activation=m.activation)
     figs = {
-        "loss": curves.loss_curves(df, run.task.metric_name, big=big),
+        "loss": curves.loss_curves(df, run.task.metric_name, big=big, now=run.in_progress()),
         "flow": gradients.grad_flow_line(
             tr.grad_norm, title=f"Gradient flowing back, epoch {run.epoch}: ||dL/dh_t||",
             big=big),
@@ -50,6 +50,13 @@ def train_figures(run, b: int, big: bool) -> dict:
         figs["task"] = taskviews.forecast_plot(v["t"], v["truth"], v["pred"], v["multi"],
                                                big=big)
     return figs
+
+
+def curves_now(run, big: bool):
+    """The learning curves with the epoch in progress: the one chart that changes within
+    an epoch (every other live chart shows per-epoch records)."""
+    df = run.history_frame(max_rows=curves.MAX_POINTS)
+    return curves.loss_curves(df, run.task.metric_name, big=big, now=run.in_progress())
 
 
 def status(run) -> dict:

@@ -188,6 +188,8 @@ def _draw(run, big: bool, train_ms: float) -> None:
     status_row(live_figs.status(run), run.status if run.diverged else None,
                note=f"last tick: {train_ms:.0f} ms training")
     specs, task = _epoch_view(run, st.session_state.get(PROBE, 0), big)
+    if run.in_progress() is not None:  # mid-epoch: the curves show the epoch so far
+        specs = specs | {"loss": to_json(live_figs.curves_now(run, big))}
     draw_charts(specs, spec=True)
     _task_view(run.task.name, task)
 
@@ -195,9 +197,10 @@ def _draw(run, big: bool, train_ms: float) -> None:
 def _epoch_view(run, b: int, big: bool) -> tuple[dict, object]:
     """The charts (as JSON) and the task view, rebuilt only when the epoch moved on.
 
-    Every chart shows per-epoch records (history, the probe trace taken at the end of the
+    The charts show per-epoch records (history, the probe trace taken at the end of the
     epoch, W_hh's eigenvalues then), so a tick that finished no epoch (a slow task, or a
-    paused run redrawn) re-sends the same strings, which the browser does not redraw."""
+    paused run redrawn) re-sends the same strings, which the browser does not redraw. The
+    learning curves' epoch-in-progress marker is added by _draw on every tick."""
     key = (run.epoch, b, big, run.diverged, repr(run.cfg.train))
     memo = st.session_state.get(MEMO)
     if memo is None or memo[0] is not run or memo[1] != key:
