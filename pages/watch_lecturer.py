@@ -11,7 +11,7 @@ st.title("Watch the lecturer")
 
 @st.fragment(run_every=TICK)
 def _watch() -> None:
-    with pace.slot():  # one tick computes at a time in the process
+    with pace.slot("view"):  # one viewer tick computes at a time; trainers have their own
         _draw()
 
 

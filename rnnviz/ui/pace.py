@@ -1,9 +1,11 @@
 """Fair shares of the server's time for the sessions training at the same moment.
 
-Two rules. `slot()`: at most SLOTS live ticks compute at once in this process; the others
-wait their turn asleep. Thirty script threads all wanting the GIL would otherwise starve
-the thread that runs the server's event loop (measured by bench_classroom: /_stcore/health
-took 2-5 s and no tick's charts reached the browsers). And `budget`:
+Two rules. `slot()`: at most one training tick and one viewing tick (the Watch page)
+compute at once in this process; the others wait their turn asleep. Thirty script threads
+all wanting the GIL would otherwise starve the thread that runs the server's event loop
+(measured by bench_classroom: /_stcore/health took 2-5 s and no tick's charts reached the
+browsers), and a hundred viewers would leave the lecturer's own ticks waiting behind them.
+And `budget`:
 
 One Streamlit process runs every session's Python on effectively one core (the GIL). If
 each of 30 students' Train pages trained for the full budget per tick, every tick would
@@ -21,9 +23,10 @@ import time
 
 import streamlit as st
 
-SLOTS = 1  # live ticks computing at once (Python runs one thread at a time anyway)
+SLOTS = {"train": 1, "view": 1}  # live ticks computing at once, by kind (one GIL anyway)
 ACTIVE_S = 1.5  # a session that ticked this recently counts as training
-MIN_BUDGET = 0.004  # seconds: even in a crowd a tick trains at least this long (>= 1 batch)
+MIN_BUDGET = 0.002  # seconds: even in a crowd a tick trains at least this long (>= 1 batch)
+VIEWERS_PER_TRAINER = 15  # Watch-page viewers that cost the server about one trainer
 PER_SESSION = 0.015  # seconds of tick interval per session training at once ...
 MAX_INTERVAL = 0.45  # ... up to this: still more than 2 refreshes per second
 
@@ -34,15 +37,16 @@ class Pace:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._last: dict[str, float] = {}
-        self.slots = threading.Semaphore(SLOTS)
+        self.slots = {kind: threading.Semaphore(n) for kind, n in SLOTS.items()}
 
-    def share(self, session: str, base: float) -> float:
-        """This session's training seconds for its tick now."""
+    def share(self, session: str, base: float, viewers: int = 0) -> float:
+        """This session's training seconds for its tick now; `viewers` watching a shared
+        run count as one trainer per VIEWERS_PER_TRAINER (their redraws need time too)."""
         now = time.monotonic()
         with self._lock:
             self._last[session] = now
             self._last = {s: t for s, t in self._last.items() if now - t < ACTIVE_S}
-            n = len(self._last)
+            n = len(self._last) + viewers / VIEWERS_PER_TRAINER
         return max(MIN_BUDGET, base / n)
 
     def active(self) -> int:
@@ -67,14 +71,15 @@ def pace() -> Pace:
 
 
 @contextlib.contextmanager
-def slot():
-    """Hold one of the SLOTS compute slots for a live tick (train and draw)."""
-    with pace().slots:
+def slot(kind: str = "train"):
+    """Hold a compute slot for a live tick: "train" (train and draw) or "view" (draw a
+    shared run for a viewer)."""
+    with pace().slots[kind]:
         yield
 
 
 def budget(base: float) -> float:
     """Training seconds for this session's tick (see the module docstring)."""
-    from .classroom import session_id
+    from .classroom import board, session_id
 
-    return pace().share(session_id(), base)
+    return pace().share(session_id(), base, viewers=board().watching())
