@@ -86,6 +86,10 @@ def test_train_play_trains_and_pause_stops(browser):
         assert epoch(page) >= start + 3
         same = page.evaluate("() => window.__charts.map(el => el.isConnected)")
         assert same and all(same), "a chart was remounted while playing"
+        buttons = page.evaluate("() => Array.from(document.querySelectorAll("
+                                "'.js-plotly-plot .modebar-btn')).map(b => b.dataset.title)")
+        assert "Download plot as a PNG" in buttons  # figures export through Plotly's button
+        assert not any("Share" in b for b in buttons if b), "an upload-to-cloud button"
         shot(page, "train-playing")
         page.get_by_role("button", name="Pause", exact=True).click()
         wait_ready(page)

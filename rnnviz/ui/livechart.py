@@ -28,7 +28,9 @@ NAME = "rnnviz.livechart"
 STATIC = Path(__file__).resolve().parents[2] / "static"  # beside app.py
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 CONFIG = {"displaylogo": False, "responsive": True,
-          "toImageButtonOptions": {"format": "png", "scale": 2}}
+          "toImageButtonOptions": {"format": "png", "scale": 2},
+          # offline and private: no button that uploads a chart to Plotly's cloud
+          "modeBarButtonsToRemove": ["sendChartToCloud", "sendDataToCloud"]}
 
 # The look of Streamlit's light theme, as a plotly.js template (the figures use none).
 _AXIS = {"gridcolor": "#e6eaf1", "zerolinecolor": "#c8ccd4", "linecolor": "#c8ccd4",
