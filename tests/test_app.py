@@ -207,3 +207,14 @@ def test_charts_are_rebuilt_when_an_epoch_ends_and_reused_otherwise():
     second = chart_specs(at)
     assert second[0] != first[0] and second[1] != first[1]
     assert "epoch 2" in second[1]["layout"]["title"]["text"]
+
+
+def test_pause_lets_the_model_drop_its_step_buffers():
+    at = app("pages/train_live.py", query={"preset": "sine"})
+    at.button[0].click().run()  # Play
+    at.run()  # a tick trains: the model keeps its step buffers for the next pass
+    run = at.session_state["run"]
+    assert run.batches > 0 and (run.model._ws._arrays or run.model._ws._parts)
+    at.button[0].click().run()  # Pause
+    assert not at.session_state["playing"]
+    assert not run.model._ws._arrays and not run.model._ws._parts

@@ -29,6 +29,8 @@ def _play() -> None:
 
 def _pause() -> None:
     st.session_state[state.PLAYING] = False
+    with state.run_lock():  # a paused model holds no step buffers (core Workspace)
+        state.current_run().model.release_buffers()
 
 
 def _step() -> None:
