@@ -1,11 +1,8 @@
-"""Watch the lecturer: the run shared from the lecturer's Train page, live and read-only.
-
-The charts are the ones the lecturer's page drew (same size: presentation mode follows the
-lecturer's setting)."""
+"""Watch the lecturer: the run shared from the lecturer's Train page, live and read-only."""
 
 import streamlit as st
 
-from rnnviz.ui import classroom, live, livechart, pace
+from rnnviz.ui import classroom, live, livechart, pace, state
 
 TICK = 0.4  # seconds between refreshes: 2.5 per second per student
 
@@ -20,7 +17,7 @@ def _watch() -> None:
 
 def _draw() -> None:
     board = classroom.board()
-    frame = board.latest(viewer=classroom.session_id())
+    frame = board.frame(state.presentation(), viewer=classroom.session_id())
     if frame is None:
         st.info("Nothing is shared right now. On the lecturer's computer: **Train (live)** → "
                 "turn on **Share with the class**. This page follows as soon as it is on.",
@@ -33,7 +30,7 @@ def _draw() -> None:
         how = "training now" if frame.playing else "paused"
     st.caption(f"{frame.caption} Read-only view of the lecturer's run: **{how}**.")
     live.status_row(frame.status, frame.diverged)
-    livechart.grid(frame.grid, key="watch_charts")  # the lecturer's charts, as drawn
+    livechart.grid(frame.grid, key="watch_charts")  # built once per frame for all viewers
 
 
 _watch()
@@ -41,4 +38,11 @@ with st.expander("What am I looking at?"):
     st.markdown(
         "The lecturer's own training run, redrawn here a few times per second. Nothing on "
         "this page changes it: to try settings yourself, open **Train (live)**, which trains "
-        "your own copy in your own browser session.\n" + live.READING_GUIDE)
+        "your own copy in your own browser session.\n"
+        "- **Gradient flowing back**: ||dL/dh_t|| for the probe sample after the latest "
+        "epoch; on a log axis a straight falling line is a gradient that vanishes "
+        "geometrically back through time.\n"
+        "- **Hidden states**: one column per time step, one row per unit; blue is negative, "
+        "red positive, white 0.\n"
+        "- **Eigenvalues of W_hh**: outside the dashed unit circle, signals (and gradients) "
+        "can grow from step to step.")

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import threading
 
+import numpy as np
 import pytest
 from apptest import chart_specs, open_app
 
 from rnnviz.experiments import configured
-from rnnviz.figures import live as live_figs
 from rnnviz.session import TrainingRun
 from rnnviz.ui import classroom
-from rnnviz.ui.livechart import to_json
 
 
 @pytest.fixture(autouse=True)
@@ -21,52 +22,48 @@ def fresh_board():
     classroom.board.clear()
 
 
-def frame(epochs: int = 0, playing: bool = True) -> classroom.Frame:
-    """A Frame as the lecturer's tick posts it: its status and its charts' JSON."""
-    run = TrainingRun(configured("sine"))
-    for _ in range(epochs):
-        run.step()
-    charts = {k: to_json(v) for k, v in live_figs.train_figures(run, 0, big=False).items()}
-    return classroom.frame_of(run, live_figs.status(run), charts, playing)
+def sine_run() -> TrainingRun:
+    return TrainingRun(configured("sine"))
 
 
 def test_one_owner_at_a_time_and_only_the_owner_stops_sharing():
     b = classroom.Board()
-    f = frame()
-    assert b.latest() is None  # nothing shared yet
-    assert b.publish("lecturer", f)
-    assert not b.publish("student", frame())
-    assert b.latest() is f
+    run, lock = sine_run(), threading.RLock()
+    assert b.frame(big=False) is None  # nothing shared yet
+    assert b.publish("lecturer", run, lock, 0, playing=True)
+    assert not b.publish("student", sine_run(), threading.RLock(), 0, playing=True)
     b.stop("student")
     assert b.holder()[0] == "lecturer"
     b.stop("lecturer")
-    assert b.holder()[0] is None and b.latest() is None
-    assert b.publish("student", f)
+    assert b.holder()[0] is None and b.frame(big=False) is None
+    assert b.publish("student", run, lock, 0, playing=False)
 
 
-def test_a_silent_owner_can_be_replaced():
+def test_a_silent_owner_can_be_replaced(monkeypatch):
     b = classroom.Board()
-    assert b.publish("lecturer", frame())
+    assert b.publish("lecturer", sine_run(), threading.RLock(), 0, playing=True)
     b.seen -= classroom.STALE_S + 1  # the lecturer's tab closed long ago
-    assert b.publish("new lecturer", frame())
+    assert b.publish("new lecturer", sine_run(), threading.RLock(), 0, playing=True)
     assert b.holder()[0] == "new lecturer"
 
 
-def test_every_viewer_gets_the_frame_the_lecturer_posted():
+def test_a_frame_is_built_once_per_run_state_and_shared_by_every_viewer():
     b = classroom.Board()
-    first = frame(epochs=1)
-    b.publish("lecturer", first)
-    assert b.latest(viewer="a") is first and b.latest(viewer="b") is first  # same strings
+    run = sine_run()
+    b.publish("lecturer", run, threading.RLock(), 0, playing=True)
+    first = b.frame(big=False, viewer="a")
+    assert b.frame(big=False, viewer="b") is first  # same strings for the second viewer
     assert b.watching() == 2
-    assert first.status["epoch"] == 1 and "Time series" in first.caption
-    grid = json.loads(first.grid)
-    assert [k for row in grid["rows"] for k in row][:3] == ["loss", "flow", "hidden"]
-    assert set(grid["ids"]) == set(grid["charts"])  # the browser redraws by hash
-    second = frame(epochs=2)
-    b.publish("lecturer", second)
-    assert b.latest(viewer="a") is second and second.status["epoch"] == 2
-    y = grid["charts"]["flow"]["data"][0]["y"]
+    assert first.status["epoch"] == 0 and set(first.charts) >= {"loss", "flow", "hidden"}
+    run.step()
+    second = b.frame(big=False, viewer="a")
+    assert second is not first and second.status["epoch"] == 1
+    # the numbers come from the run itself: the flow curve is the probe trace's norms
+    y = json.loads(second.charts["flow"])["data"][0]["y"]
+    flow = np.frombuffer(base64.b64decode(y["bdata"]), np.dtype(y["dtype"]))
     assert y["dtype"] == "f4"  # float32 over the websocket
+    np.testing.assert_allclose(flow, run.probe_trace.grad_norm, rtol=1e-6)
+    assert b.frame(big=True) is not second  # presentation mode has its own figures
 
 
 def test_watch_page_says_how_to_start_when_nothing_is_shared():

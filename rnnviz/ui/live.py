@@ -65,19 +65,21 @@ def _share_changed() -> None:
         classroom.board().stop(classroom.session_id())
 
 
-def _publish(where, run, status: dict, charts: dict[str, str]) -> None:
-    """While sharing, post what this tick drew to the class board (the Watch page)."""
+def _publish(run) -> None:
+    """While sharing, hand the run to the class board (read by the Watch page)."""
     if not st.session_state.get(SHARE):
         return
-    frame = classroom.frame_of(run, status, charts, bool(st.session_state.get(state.PLAYING)))
-    if not classroom.board().publish(classroom.session_id(), frame):
-        where.warning("Another session is already sharing its run with the class; yours is "
-                      "not shared. It can take over after that session has been closed for "
-                      f"{classroom.STALE_S:.0f} s.")
+    ok = classroom.board().publish(classroom.session_id(), run, state.run_lock(),
+                                   st.session_state.get(PROBE, 0),
+                                   bool(st.session_state.get(state.PLAYING)))
+    if not ok:
+        st.warning("Another session is already sharing its run with the class; yours is "
+                   "not shared. It can take over after that session has been closed for "
+                   f"{classroom.STALE_S:.0f} s.")
     else:
         n = classroom.board().watching()
-        where.caption(f":material/cast_for_education: Shared with the class: students open "
-                      f"**/watch** on this server · {n} watching now")
+        st.caption(f":material/cast_for_education: Shared with the class: students open "
+                   f"**/watch** on this server · {n} watching now")
 
 
 def buttons(run) -> None:
@@ -134,9 +136,8 @@ def panel(big: bool) -> None:
             if st.session_state.get(state.PLAYING) and not run.diverged:
                 run.advance(seconds=pace.budget(BUDGET))
             train_ms = (time.perf_counter() - t0) * 1000
-            note = st.empty()  # the sharing note goes above the charts
-            status, charts = _draw(run, big, train_ms)
-            _publish(note, run, status, charts)
+            _publish(run)
+            _draw(run, big, train_ms)
         if run.diverged and st.session_state.get(state.PLAYING):
             st.session_state[state.PLAYING] = False
             st.rerun(scope="app")
@@ -151,16 +152,6 @@ def _crowd_changed() -> bool:
     now = st.session_state.get(EVERY)
     wanted = pace.interval(TICK, pace.pace().active())
     return bool(now) and not (1 / 1.5 < wanted / now < 1.5)
-
-
-READING_GUIDE = (
-    "- **Gradient flowing back**: ||dL/dh_t|| for the probe sample after the latest epoch; "
-    "on a log axis a straight falling line is a gradient that vanishes geometrically back "
-    "through time.\n"
-    "- **Hidden states**: one column per time step, one row per unit; blue is negative, red "
-    "positive, white 0.\n"
-    "- **Eigenvalues of W_hh**: outside the dashed unit circle, signals (and gradients) can "
-    "grow from step to step.")
 
 
 def status_row(st_, diverged: str | None = None, note: str = "") -> None:
@@ -195,17 +186,14 @@ def draw_charts(charts: dict, prefix: str = "", spec: bool = False) -> None:
                 chart(charts[k], key=prefix + k, where=where)
 
 
-def _draw(run, big: bool, train_ms: float) -> tuple[dict, dict[str, str]]:
-    """Draw the status row, the charts and the task view; returns (status, chart JSON)."""
-    status = live_figs.status(run)
-    status_row(status, run.status if run.diverged else None,
+def _draw(run, big: bool, train_ms: float) -> None:
+    status_row(live_figs.status(run), run.status if run.diverged else None,
                note=f"last tick: {train_ms:.0f} ms training")
     specs, task = _epoch_view(run, st.session_state.get(PROBE, 0), big)
     if run.in_progress() is not None:  # mid-epoch: the curves show the epoch so far
         specs = specs | {"loss": to_json(live_figs.curves_now(run, big))}
     draw_charts(specs, spec=True)
     _task_view(run.task.name, task)
-    return status, specs
 
 
 def _epoch_view(run, b: int, big: bool) -> tuple[dict, object]:
