@@ -30,12 +30,5 @@ if run.probe.size > 1:
 live.panel(state.presentation())
 with st.expander("What am I looking at?"):
     st.markdown(run.task.explanation)
-    st.markdown(
-        "- **Gradient flowing back**: ||dL/dh_t|| for the probe sample after the latest "
-        "epoch; on a log axis a straight falling line is a gradient that vanishes "
-        "geometrically back through time.\n"
-        "- **Hidden states**: one column per time step, one row per unit; blue is negative, "
-        "red positive, white 0.\n"
-        "- **Eigenvalues of W_hh**: outside the dashed unit circle, signals (and gradients) "
-        "can grow from step to step.")
+    st.markdown(live.READING_GUIDE)
 live.exports(run)

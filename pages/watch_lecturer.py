@@ -38,11 +38,4 @@ with st.expander("What am I looking at?"):
     st.markdown(
         "The lecturer's own training run, redrawn here a few times per second. Nothing on "
         "this page changes it: to try settings yourself, open **Train (live)**, which trains "
-        "your own copy in your own browser session.\n"
-        "- **Gradient flowing back**: ||dL/dh_t|| for the probe sample after the latest "
-        "epoch; on a log axis a straight falling line is a gradient that vanishes "
-        "geometrically back through time.\n"
-        "- **Hidden states**: one column per time step, one row per unit; blue is negative, "
-        "red positive, white 0.\n"
-        "- **Eigenvalues of W_hh**: outside the dashed unit circle, signals (and gradients) "
-        "can grow from step to step.")
+        "your own copy in your own browser session.\n" + live.READING_GUIDE)

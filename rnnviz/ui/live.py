@@ -154,6 +154,16 @@ def _crowd_changed() -> bool:
     return bool(now) and not (1 / 1.5 < wanted / now < 1.5)
 
 
+READING_GUIDE = (
+    "- **Gradient flowing back**: ||dL/dh_t|| for the probe sample after the latest epoch; "
+    "on a log axis a straight falling line is a gradient that vanishes geometrically back "
+    "through time.\n"
+    "- **Hidden states**: one column per time step, one row per unit; blue is negative, red "
+    "positive, white 0.\n"
+    "- **Eigenvalues of W_hh**: outside the dashed unit circle, signals (and gradients) can "
+    "grow from step to step.")
+
+
 def status_row(st_, diverged: str | None = None, note: str = "") -> None:
     """Epoch, losses and throughput (a figures.live.status dict) as a row of metrics."""
     metric = st_["metric_name"]
