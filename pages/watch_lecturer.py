@@ -1,41 +1,30 @@
-"""Watch the lecturer: the run shared from the lecturer's Train page, live and read-only."""
+"""Watch the lecturer: the run shared from the lecturer's Train page, live and read-only.
+
+The page runs once; the browser then polls the shared frame by itself (rnnviz.ui.classroom,
+livechart.follow). A heartbeat fragment tells the lecturer how many students watch.
+"""
 
 import streamlit as st
 
-from rnnviz.ui import classroom, live, livechart, pace, state
+from rnnviz.ui import classroom, live, livechart
 
-TICK = 0.4  # seconds between refreshes: 2.5 per second per student
+EVERY = 0.3  # seconds between polls while the lecturer's run plays: ~3 refreshes a second
+IDLE = 1.5  # ... while it is paused, nothing is shared, or this tab is hidden
 
 st.title("Watch the lecturer")
+st.caption("The lecturer's own training run, live. Nothing on this page changes it: to try "
+           "settings yourself, open **Train (live)**, which trains your own copy.")
+livechart.follow(classroom.URL, key="watch_charts", every=EVERY, idle=IDLE)
 
 
-@st.fragment(run_every=TICK)
-def _watch() -> None:
-    with pace.slot("view"):  # one viewer tick computes at a time; trainers have their own
-        _draw()
+@st.fragment(run_every=classroom.HEARTBEAT_S)
+def _heartbeat() -> None:
+    classroom.board().watch(classroom.session_id())  # "N watching now" on the lecturer's page
 
 
-def _draw() -> None:
-    board = classroom.board()
-    frame = board.frame(state.presentation(), viewer=classroom.session_id())
-    if frame is None:
-        st.info("Nothing is shared right now. On the lecturer's computer: **Train (live)** → "
-                "turn on **Share with the class**. This page follows as soon as it is on.",
-                icon=":material/cast_for_education:")
-        return
-    _, silent_s = board.holder()
-    if silent_s > classroom.STALE_S:
-        how = f"the lecturer's page has been silent for {silent_s / 60:.0f} min"
-    else:
-        how = "training now" if frame.playing else "paused"
-    st.caption(f"{frame.caption} Read-only view of the lecturer's run: **{how}**.")
-    live.status_row(frame.status, frame.diverged)
-    livechart.grid(frame.grid, key="watch_charts")  # built once per frame for all viewers
-
-
-_watch()
+_heartbeat()
 with st.expander("What am I looking at?"):
     st.markdown(
-        "The lecturer's own training run, redrawn here a few times per second. Nothing on "
-        "this page changes it: to try settings yourself, open **Train (live)**, which trains "
-        "your own copy in your own browser session.\n" + live.READING_GUIDE)
+        "The lecturer's run, redrawn here a few times per second straight from the server. "
+        "Hover over a chart to read its numbers; zoom and the camera icon (PNG) work as on "
+        "the Train page.\n" + live.READING_GUIDE)

@@ -36,14 +36,22 @@ def open_page(page: str, **session) -> AppTest:
     return at
 
 
+def component_data(at: AppTest) -> list[str]:
+    """The data of each rnnviz.livechart element on the page (not the plotly.js preload)."""
+    return [json.loads(e.proto.json) for e in at.get("bidi_component")
+            if e.proto.component_name == "rnnviz.livechart"
+            and not e.proto.id.endswith("rnnviz_preload")]
+
+
 def chart_specs(at: AppTest) -> list[dict]:
     """The figures on the page, in page order: rnnviz.livechart components, JSON-decoded
-    (a grid element gives its charts row by row)."""
+    (a grid element gives its charts row by row; a follow element, which the browser
+    fills itself, gives none)."""
     out = []
-    for e in at.get("bidi_component"):
-        if e.proto.component_name != "rnnviz.livechart" or e.proto.id.endswith("rnnviz_preload"):
+    for text in component_data(at):
+        data = json.loads(text)
+        if "follow" in data:
             continue
-        data = json.loads(json.loads(e.proto.json))
         if "rows" in data and "charts" in data:
             out += [data["charts"][k] for row in data["rows"] for k in row]
         else:

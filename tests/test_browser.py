@@ -54,6 +54,15 @@ def epoch(page) -> int:
     return int(re.sub(r"\D", "", metric.locator('[data-testid="stMetricValue"]').inner_text()))
 
 
+def watched_epoch(page) -> int:
+    """The Epoch number on the Watch page (drawn by the follow element, not st.metric)."""
+    value = page.locator(".rnnviz-metric").filter(has_text="Epoch").first.locator(
+        ".rnnviz-metric-value")
+    if value.count() == 0:
+        return -1
+    return int(re.sub(r"\D", "", value.inner_text()) or -1)
+
+
 def chart_data(page, index: int = 0) -> str:
     """The index-th chart's traces, waiting while Streamlit swaps the chart element."""
     handle = page.wait_for_function(
@@ -194,18 +203,33 @@ def test_students_follow_the_lecturers_run_read_only(browser):
         lecturer.get_by_role("button", name="Play", exact=True).click()
         student.wait_for_selector(".js-plotly-plot", timeout=30_000)
         deadline = time.monotonic() + 25
-        while epoch(student) < 3 and time.monotonic() < deadline:
+        while watched_epoch(student) < 3 and time.monotonic() < deadline:
             student.wait_for_timeout(250)
-        assert epoch(student) >= 3, "the student's page did not follow the training"
+        assert watched_epoch(student) >= 3, "the student's page did not follow the training"
         assert "training now" in student.inner_text("body")
+        assert student.locator(".js-plotly-plot").count() == 8  # every chart of the sine run
+        seen = set()  # the charts change while the student watches: a live view
+        for _ in range(6):
+            seen.add(student.evaluate("() => document.querySelector('.js-plotly-plot')"
+                                      ".data.map(t => t.y && t.y.length).join()"))
+            student.wait_for_timeout(400)
+        assert len(seen) > 1, "the student's learning curves did not change while playing"
         assert student.get_by_role("button", name="Play", exact=True).count() == 0  # read-only
         lecturer.get_by_role("button", name="Pause", exact=True).click()
         wait_ready(lecturer)
         lecturer.wait_for_timeout(800)
         paused_at = epoch(lecturer)
         student.wait_for_selector("text=paused", timeout=10_000)
-        student.wait_for_timeout(1200)
-        assert epoch(student) == paused_at
+        student.wait_for_timeout(2000)  # two slow polls
+        assert watched_epoch(student) == paused_at
+        deadline = time.monotonic() + 15  # the count refreshes once a second, on a rerun
+        while "1 watching now" not in lecturer.inner_text("body") and time.monotonic() < deadline:
+            lecturer.get_by_role("button", name="Step", exact=True).click()
+            wait_ready(lecturer)
+            lecturer.wait_for_timeout(1100)
         assert "1 watching now" in lecturer.inner_text("body")
         shot(student, "watch")
+        lecturer.get_by_text("Share with the class").click()  # stop sharing
+        wait_ready(lecturer)
+        student.wait_for_selector("text=Nothing is shared right now", timeout=10_000)
         assert exceptions_on(student) == [] and exceptions_on(lecturer) == []

@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 import base64
+import gzip
 import json
-import threading
+import os
+import subprocess
+import time
 
 import numpy as np
 import pytest
-from apptest import chart_specs, open_app
+from apptest import chart_specs, component_data, open_app
 
 from rnnviz.experiments import configured
+from rnnviz.figures import live as live_figs
 from rnnviz.session import TrainingRun
 from rnnviz.ui import classroom
+from rnnviz.ui.livechart import to_json
 
 
 @pytest.fixture(autouse=True)
-def fresh_board():
+def fresh_board(tmp_path, monkeypatch):
+    """Each test its own board folders (the real ones are ./static/board and a temp dir)."""
+    monkeypatch.setattr(classroom, "STATIC", tmp_path / "static")
+    monkeypatch.setattr(classroom, "_private_default", lambda: tmp_path / "private")
     classroom.board.clear()  # st.cache_resource: one board per process
     yield
     classroom.board.clear()
@@ -26,50 +34,99 @@ def sine_run() -> TrainingRun:
     return TrainingRun(configured("sine"))
 
 
+def read_frame(board: classroom.Board) -> dict | None:
+    """The frame as a browser gets it: gunzip, JSON."""
+    if not board.frame_path.exists():
+        return None
+    return json.loads(gzip.decompress(board.frame_path.read_bytes()))
+
+
+def post(board, owner, run, playing=False) -> bool:
+    charts = {"flow": to_json(live_figs.train_figures(run, 0, False)["flow"])}
+    frame = classroom.frame_json(live_figs.LAYOUT, charts, epoch=run.epoch, playing=playing,
+                                 caption="c", status=[("Epoch", str(run.epoch))],
+                                 diverged=None)
+    return board.post(owner, (id(run), run.batches, playing), frame)
+
+
 def test_one_owner_at_a_time_and_only_the_owner_stops_sharing():
     b = classroom.Board()
-    run, lock = sine_run(), threading.RLock()
-    assert b.frame(big=False) is None  # nothing shared yet
-    assert b.publish("lecturer", run, lock, 0, playing=True)
-    assert not b.publish("student", sine_run(), threading.RLock(), 0, playing=True)
+    assert b.holder()[0] is None and read_frame(b) is None  # nothing shared yet
+    assert b.claim("lecturer")
+    assert not b.claim("student")
+    run = sine_run()
+    assert not post(b, "student", run)  # only the owner posts
+    assert post(b, "lecturer", run) and read_frame(b)["epoch"] == 0
     b.stop("student")
-    assert b.holder()[0] == "lecturer"
+    assert b.holder()[0] == "lecturer" and read_frame(b) is not None
     b.stop("lecturer")
-    assert b.holder()[0] is None and b.frame(big=False) is None
-    assert b.publish("student", run, lock, 0, playing=False)
+    assert b.holder()[0] is None and read_frame(b) is None
+    assert b.claim("student")
 
 
-def test_a_silent_owner_can_be_replaced(monkeypatch):
+def test_a_silent_owner_can_be_replaced():
     b = classroom.Board()
-    assert b.publish("lecturer", sine_run(), threading.RLock(), 0, playing=True)
-    b.seen -= classroom.STALE_S + 1  # the lecturer's tab closed long ago
-    assert b.publish("new lecturer", sine_run(), threading.RLock(), 0, playing=True)
+    assert b.claim("lecturer")
+    long_ago = time.time() - classroom.STALE_S - 1  # the lecturer's tab closed long ago
+    os.utime(b.owner_path, (long_ago, long_ago))
+    assert b.claim("new lecturer")
     assert b.holder()[0] == "new lecturer"
 
 
-def test_a_frame_is_built_once_per_run_state_and_shared_by_every_viewer():
+def test_the_frame_of_an_ended_server_process_is_swept_away():
+    b = classroom.Board()
+    assert b.claim("lecturer") and post(b, "lecturer", sine_run())
+    dead = subprocess.Popen(["true"])  # noqa: S607
+    dead.wait()
+    b.owner_path.write_text(f"{dead.pid} lecturer")  # as if another process had shared it
+    assert b.holder()[0] is None
+    classroom.Board()  # the next process to open the board
+    assert read_frame(b) is None and not b.owner_path.exists()
+
+
+def test_frames_carry_the_runs_own_numbers_and_are_written_at_a_bounded_rate():
     b = classroom.Board()
     run = sine_run()
-    b.publish("lecturer", run, threading.RLock(), 0, playing=True)
-    first = b.frame(big=False, viewer="a")
-    assert b.frame(big=False, viewer="b") is first  # same strings for the second viewer
-    assert b.watching() == 2
-    assert first.status["epoch"] == 0 and set(first.charts) >= {"loss", "flow", "hidden"}
+    b.claim("lecturer")
+    assert post(b, "lecturer", run, playing=True)
+    first = read_frame(b)
+    assert not post(b, "lecturer", run, playing=True)  # the same view: not written again
     run.step()
-    second = b.frame(big=False, viewer="a")
-    assert second is not first and second.status["epoch"] == 1
+    assert not post(b, "lecturer", run, playing=True)  # within MIN_INTERVAL while playing
+    assert post(b, "lecturer", run, playing=False)  # Pause shows at once
+    second = read_frame(b)
+    assert second["seq"] > first["seq"] and second["epoch"] == 1 and not second["playing"]
+    run.step()
+    assert post(b, "lecturer", run, playing=False)  # paused: each Step shows at once
+    third = read_frame(b)
+    assert third["epoch"] == 2 and third["status"] == [["Epoch", "2"]]
+    assert third["rows"] == [["flow"]] and set(third["ids"]) == {"flow"}
     # the numbers come from the run itself: the flow curve is the probe trace's norms
-    y = json.loads(second.charts["flow"])["data"][0]["y"]
+    y = third["charts"]["flow"]["data"][0]["y"]
     flow = np.frombuffer(base64.b64decode(y["bdata"]), np.dtype(y["dtype"]))
-    assert y["dtype"] == "f4"  # float32 over the websocket
+    assert y["dtype"] == "f4"  # float32 to the browsers
     np.testing.assert_allclose(flow, run.probe_trace.grad_norm, rtol=1e-6)
-    assert b.frame(big=True) is not second  # presentation mode has its own figures
 
 
-def test_watch_page_says_how_to_start_when_nothing_is_shared():
+def test_viewers_are_counted_by_their_recent_heartbeats():
+    b = classroom.Board()
+    b.watch("a")
+    b.watch("b")
+    b.watch("a")
+    assert b.watching() == 2
+    old = time.time() - classroom.WATCH_S - 1
+    for p in b.watchers.iterdir():
+        os.utime(p, (old, old))
+    b._count = (0.0, 0)  # counted once a second: forget the last count
+    assert b.watching() == 0
+
+
+def test_watch_page_polls_the_shared_frame():
     at = open_app("pages/watch_lecturer.py")
-    assert any("Nothing is shared right now" in i.value for i in at.info)
-    assert chart_specs(at) == []
+    follow = [json.loads(s) for s in component_data(at) if s.startswith('{"follow"')]
+    assert follow == [{"follow": classroom.URL, "every": 0.3, "idle": 1.5}]
+    assert classroom.URL == "app/static/board/frame.json.gz"
+    assert classroom.board().watching() == 1  # its heartbeat
 
 
 def test_students_see_the_lecturers_run_and_its_progress():
@@ -79,23 +136,26 @@ def test_students_see_the_lecturers_run_and_its_progress():
     lecturer.button[1].click().run()  # Step: one epoch
     run = lecturer.session_state["run"]
     assert run.epoch == 1
+    open_app("pages/watch_lecturer.py")  # a student
+    classroom.board()._count = (0.0, 0)  # counted once a second: count again now
+    lecturer.run()
+    assert any("1 watching now" in c.value for c in lecturer.caption)
 
-    student = open_app("pages/watch_lecturer.py")
-    assert not student.info
-    assert next(m.value for m in student.metric if m.label == "Epoch") == "1"
-    watched = chart_specs(student)
-    own = chart_specs(lecturer)
-    assert len(watched) == len(own) == 8
-    assert watched[1]["data"] == own[1]["data"]  # the same gradient-flow curve
-    assert "paused" in " ".join(c.value for c in student.caption)
+    frame = read_frame(classroom.board())
+    assert frame["epoch"] == 1 and not frame["playing"]
+    assert dict(frame["status"])["Epoch"] == "1"
+    assert "sine wave" in frame["caption"] and "parameters" in frame["caption"]
+    own = chart_specs(lecturer)  # what the lecturer's page drew
+    assert len(frame["charts"]) == len(own) == 8
+    assert frame["charts"]["flow"]["data"] == own[1]["data"]  # the same gradient-flow curve
+    assert [k for row in frame["rows"] for k in row] == [
+        k for row in live_figs.LAYOUT for k in row if k in frame["charts"]]
 
-    lecturer.button[1].click().run()  # another epoch: the student's next refresh shows it
-    student.run()
-    assert next(m.value for m in student.metric if m.label == "Epoch") == "2"
+    lecturer.button[1].click().run()  # another epoch: the frame follows
+    assert read_frame(classroom.board())["epoch"] == 2
 
     next(t for t in lecturer.toggle if t.label == "Share with the class").set_value(False).run()
-    student.run()
-    assert any("Nothing is shared right now" in i.value for i in student.info)
+    assert read_frame(classroom.board()) is None  # students see "Nothing is shared"
 
 
 def test_sessions_training_at_once_share_the_budget(monkeypatch):

@@ -1,120 +1,203 @@
 """Follow the lecturer: one training run shared read-only with every student.
 
-The lecturer turns on "Share with the class" on the Train page; from then on each of that
-session's ticks publishes its run to the process-wide `Board` (st.cache_resource). The
-Watch page (/watch) draws the board. A board frame (the charts as plotly JSON plus the
-status numbers) is built once per state of the run, by whichever viewer asks first, and
-handed as the same strings to every other viewer: a hundred students cost a hundred
-websocket messages per refresh, not a hundred figure builds. The charts travel as one
-element (livechart.grid), so a viewer's refresh is a single component update.
+The lecturer turns on "Share with the class" on the Train page. From then on that session's
+ticks post what they have just drawn (the charts' JSON and the status numbers) as one
+gzip-compressed file, ./static/board/frame.json.gz, at most 1 / MIN_INTERVAL times a
+second. Streamlit serves it at /app/static/board/frame.json.gz (server.enableStaticServing).
+
+Students open /watch. Its page runs once; then the browser polls that file by itself
+(livechart.follow) and redraws the charts with Plotly.react. No Python runs per viewer per
+refresh, so a hundred students cost the server a hundred small file reads a second, not a
+hundred script runs (measured by benchmarks/bench_classroom.py --follow), and each browser
+pulls at its own pace, so a slow one never backs up the server.
+
+The board lives on disk, so it works across several app processes behind a proxy
+(deploy/): the lecturer's claim and the viewers' heartbeats are small files in a private
+temporary folder (not served), the frame is in the served one.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gzip
+import hashlib
+import json
+import os
+import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from pathlib import Path
 
 import streamlit as st
 
-from rnnviz.figures import live as live_figs
+from .livechart import STATIC, grid_spec
 
-from .livechart import grid_spec, to_json
-
+FOLDER = "board"
+FRAME = "frame.json.gz"
+URL = f"app/static/{FOLDER}/{FRAME}"  # relative to the server's base URL
+MIN_INTERVAL = 0.2  # seconds between frame writes: up to 5 new frames a second
 STALE_S = 120.0  # an owner silent this long (closed tab) can be replaced by another sharer
+WATCH_S = 15.0  # a viewer whose page sent a heartbeat this recently is watching
+HEARTBEAT_S = 5.0  # the Watch page's heartbeat interval (pages/watch_lecturer.py)
+GZIP_LEVEL = 3  # ~1 ms for a 70 KB frame; the browser inflates it (DecompressionStream)
 
 
-@dataclass
-class Frame:
-    """What a viewer draws: the status numbers and the charts' JSON, for one run state."""
-
-    status: dict
-    charts: dict[str, str]  # chart key -> plotly JSON
-    grid: str  # all the charts as one element's data (livechart.grid_spec)
-    caption: str
-    playing: bool
-    diverged: str | None
-    built_at: float
+def _private_default() -> Path:
+    tag = hashlib.sha1(str(STATIC).encode()).hexdigest()[:10]  # one board per checkout
+    return Path(tempfile.gettempdir()) / f"rnnviz-board-{tag}"
 
 
-@dataclass
 class Board:
-    """The shared run. All fields are guarded by `lock`; the run itself by `run_lock`."""
+    """The shared frame, its owner and its viewers: files, so every app process sees them.
 
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    run: object | None = None  # the lecturer's TrainingRun
-    run_lock: object | None = None  # the lecturer session's state.run_lock()
-    owner: str | None = None  # the lecturer's session id
-    probe: int = 0
-    playing: bool = False
-    seen: float = 0.0  # time.monotonic() of the owner's last publish
-    frames: dict = field(default_factory=dict)  # (state, big) -> Frame; at most 2 entries
-    viewers: dict = field(default_factory=dict)  # viewer session id -> time of last frame
+    public/frame.json.gz   the frame (served to browsers)
+    private/owner          "pid session-id" of the lecturer sharing now; mtime = last post
+    private/watchers/<id>  one empty file per viewer; mtime = its last heartbeat
+    """
 
-    def publish(self, owner: str, run, run_lock, probe: int, playing: bool) -> bool:
-        """Share `run` (called by the lecturer's session); False if another owner holds it."""
+    def __init__(self, public: Path | None = None, private: Path | None = None):
+        self.public = public or STATIC / FOLDER
+        self.private = private or _private_default()
+        self.frame_path = self.public / FRAME
+        self.owner_path = self.private / "owner"
+        self.watchers = self.private / "watchers"
+        for d in (self.public, self.watchers):
+            d.mkdir(parents=True, exist_ok=True)
+        self.lock = threading.Lock()
+        self.seq = time.time_ns() // 1_000_000  # frames of a later process sort after ours
+        self.last_post = 0.0  # time.monotonic() of our last frame write
+        self.last_key = None  # what that frame showed (see post)
+        self._count = (0.0, 0)  # (time, watchers) cached for a second
+        self.sweep()
+
+    # -- the lecturer ------------------------------------------------------------------
+    def holder(self) -> tuple[str | None, float]:
+        """(session id of the lecturer sharing now or None, seconds since its last post)."""
+        try:
+            text = self.owner_path.read_text()
+            age = time.time() - self.owner_path.stat().st_mtime
+        except OSError:
+            return None, float("inf")
+        pid, _, owner = text.partition(" ")
+        if not _alive(pid):
+            return None, float("inf")
+        return owner, age
+
+    def claim(self, owner: str) -> bool:
+        """Make `owner` the sharer, unless another one posted within STALE_S."""
+        with self.lock:
+            current, age = self.holder()
+            if current not in (None, owner) and age < STALE_S:
+                return False
+            if current != owner:
+                _write(self.owner_path, f"{os.getpid()} {owner}".encode())
+                self.last_key = None
+            return True
+
+    def post(self, owner: str, key, frame: str) -> bool:
+        """Write `frame` (frame_json) if `owner` holds the board and the view moved on.
+
+        `key` names what the frame shows, its last item whether the run plays: the same
+        key is not written twice. While it plays, frames are written at most every
+        MIN_INTERVAL seconds; a paused run's changes (Pause, Step, Reset) at once."""
         with self.lock:
             now = time.monotonic()
-            if self.owner not in (None, owner) and now - self.seen < STALE_S:
+            if key == self.last_key:
                 return False
-            self.owner, self.run, self.run_lock = owner, run, run_lock
-            self.probe, self.playing, self.seen = probe, playing, now
+            still_playing = key[-1] and self.last_key is not None and self.last_key[-1]
+            if still_playing and now - self.last_post < MIN_INTERVAL:
+                return False
+            if self.holder()[0] != owner:
+                return False
+            self.seq += 1
+            body = frame.replace('"seq":0,', f'"seq":{self.seq},', 1)
+            _write(self.frame_path, gzip.compress(body.encode(), compresslevel=GZIP_LEVEL,
+                                                  mtime=0))
+            os.utime(self.owner_path)  # the owner is alive
+            self.last_post, self.last_key = now, key
             return True
 
     def stop(self, owner: str) -> None:
-        """Stop sharing (only the owner can)."""
+        """Stop sharing (only the owner can): viewers see "nothing is shared" next poll."""
         with self.lock:
-            if self.owner == owner:
-                self.owner = self.run = self.run_lock = None
-                self.frames.clear()
+            if self.holder()[0] == owner:
+                self._clear()
 
-    def holder(self) -> tuple[str | None, float]:
-        """(owner session id, seconds since its last publish)."""
+    def sweep(self) -> None:
+        """Remove a frame left behind by an app process that has ended."""
         with self.lock:
-            return self.owner, time.monotonic() - self.seen
+            try:
+                pid = self.owner_path.read_text().partition(" ")[0]
+            except OSError:
+                pid = None
+            if pid is None or not _alive(pid):
+                self._clear()
 
-    def watching(self, within_s: float = 10.0) -> int:
-        """How many viewers asked for a frame in the last `within_s` seconds."""
-        with self.lock:
-            now = time.monotonic()
-            self.viewers = {k: t for k, t in self.viewers.items() if now - t < within_s}
-            return len(self.viewers)
+    def _clear(self) -> None:
+        for p in (self.frame_path, self.owner_path):
+            with contextlib.suppress(FileNotFoundError):
+                p.unlink()
+        self.last_key = None
 
-    def frame(self, big: bool, viewer: str = "") -> Frame | None:
-        """The current frame, built if the run moved on since the last one; None if idle."""
-        with self.lock:
-            if viewer:
-                self.viewers[viewer] = time.monotonic()
-            run, run_lock, probe, playing = self.run, self.run_lock, self.probe, self.playing
-        if run is None:
-            return None
-        with run_lock:  # the lecturer's tick may be training it right now
-            key = (id(run), run.batches, run.epoch, probe, big)
-            with self.lock:
-                cached = self.frames.get(key)
-            if cached is not None:
-                cached.playing = playing
-                return cached
-            figs = live_figs.train_figures(run, probe, big)
-            m = run.cfg.model
-            charts = {k: to_json(v) for k, v in figs.items()}
-            f = Frame(status=live_figs.status(run), charts=charts,
-                      grid=grid_spec(live_figs.LAYOUT, charts),
-                      caption=f"**{run.task.title}.** {m.cell.upper()}, {m.hidden_size} hidden "
-                              f"units × {m.num_layers} layer(s); "
-                              f"{run.model.num_params:,} parameters.",
-                      playing=playing, diverged=run.status if run.diverged else None,
-                      built_at=time.monotonic())
-        with self.lock:
-            if self.run is run:  # not replaced meanwhile
-                self.frames = {k: v for k, v in self.frames.items() if k[4] != big}
-                self.frames[key] = f
-        return f
+    # -- the students ------------------------------------------------------------------
+    def watch(self, viewer: str) -> None:
+        """A viewer's heartbeat (the Watch page, every HEARTBEAT_S seconds)."""
+        name = hashlib.sha1(viewer.encode()).hexdigest()[:16]
+        (self.watchers / name).touch()
+
+    def watching(self, within_s: float = WATCH_S) -> int:
+        """Viewers with a heartbeat in the last `within_s` seconds (counted once a second)."""
+        t, n = self._count
+        now = time.time()
+        if now - t < 1.0:
+            return n
+        n = 0
+        for p in self.watchers.iterdir():
+            try:
+                age = now - p.stat().st_mtime
+            except FileNotFoundError:
+                continue
+            if age < within_s:
+                n += 1
+            elif age > 10 * within_s:
+                with contextlib.suppress(FileNotFoundError):
+                    p.unlink()
+        self._count = (now, n)
+        return n
+
+
+def frame_json(rows, charts: dict[str, str], *, epoch: int, playing: bool, caption: str,
+               status: list[tuple[str, str]], diverged: str | None) -> str:
+    """One frame as the browser reads it (livechart.follow); `charts`: key -> plotly JSON.
+
+    {"seq", "written", "playing", "epoch", "caption", "status": [[label, value]],
+    "diverged", "rows", "ids", "charts"}; Board.post fills in "seq"."""
+    head = json.dumps({"written": round(time.time(), 3), "playing": playing, "epoch": epoch,
+                       "caption": caption, "status": status, "diverged": diverged},
+                      separators=(",", ":"))
+    return '{"seq":0,' + head[1:-1] + "," + grid_spec(rows, charts)[1:]
+
+
+def _write(path: Path, content: bytes) -> None:
+    """Atomic: a reader gets the old file or the new one, never half of one."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    tmp.write_bytes(content)
+    os.replace(tmp, path)
+
+
+def _alive(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True  # somebody else's process: alive
+    return True
 
 
 @st.cache_resource
 def board() -> Board:
-    """The one Board of this server process."""
+    """This process's handle on the board."""
     return Board()
 
 

@@ -65,21 +65,31 @@ def _share_changed() -> None:
         classroom.board().stop(classroom.session_id())
 
 
-def _publish(run) -> None:
-    """While sharing, hand the run to the class board (read by the Watch page)."""
+def _publish(run) -> bool:
+    """While sharing, claim the class board (read by the Watch page); whether we hold it."""
     if not st.session_state.get(SHARE):
-        return
-    ok = classroom.board().publish(classroom.session_id(), run, state.run_lock(),
-                                   st.session_state.get(PROBE, 0),
-                                   bool(st.session_state.get(state.PLAYING)))
-    if not ok:
+        return False
+    board = classroom.board()
+    if not board.claim(classroom.session_id()):
         st.warning("Another session is already sharing its run with the class; yours is "
-                   "not shared. It can take over after that session has been closed for "
+                   "not shared. It can take over after that session has been silent for "
                    f"{classroom.STALE_S:.0f} s.")
-    else:
-        n = classroom.board().watching()
-        st.caption(f":material/cast_for_education: Shared with the class: students open "
-                   f"**/watch** on this server · {n} watching now")
+        return False
+    st.caption(f":material/cast_for_education: Shared with the class: students open "
+               f"**/watch** on this server · {board.watching()} watching now")
+    return True
+
+
+def _post(run, specs: dict, status: list, playing: bool) -> None:
+    """Post what this tick drew as the board's frame (classroom.Board.post)."""
+    m = run.cfg.model
+    caption = (f"{run.task.title}. {m.cell.upper()}, {m.hidden_size} hidden units × "
+               f"{m.num_layers} layer(s); {run.model.num_params:,} parameters.")
+    key = (id(run), run.batches, run.epoch, st.session_state.get(PROBE, 0),
+           state.presentation(), run.diverged, playing)
+    classroom.board().post(classroom.session_id(), key, classroom.frame_json(
+        LAYOUT, specs, epoch=run.epoch, playing=playing, caption=caption, status=status,
+        diverged=run.status if run.diverged else None))
 
 
 def buttons(run) -> None:
@@ -136,8 +146,10 @@ def panel(big: bool) -> None:
             if st.session_state.get(state.PLAYING) and not run.diverged:
                 run.advance(seconds=pace.budget(BUDGET))
             train_ms = (time.perf_counter() - t0) * 1000
-            _publish(run)
-            _draw(run, big, train_ms)
+            sharing = _publish(run)
+            specs, status = _draw(run, big, train_ms)
+            if sharing:
+                _post(run, specs, status, bool(st.session_state.get(state.PLAYING)))
         if run.diverged and st.session_state.get(state.PLAYING):
             st.session_state[state.PLAYING] = False
             st.rerun(scope="app")
@@ -164,15 +176,21 @@ READING_GUIDE = (
     "grow from step to step.")
 
 
-def status_row(st_, diverged: str | None = None, note: str = "") -> None:
-    """Epoch, losses and throughput (a figures.live.status dict) as a row of metrics."""
-    metric = st_["metric_name"]
-    cols = st.columns(5)
-    cols[0].metric("Epoch", st_["epoch"])
-    cols[1].metric("Train loss", _num(st_["train_loss"], ".3g"))
-    cols[2].metric(f"Test {metric}", _num(st_["test_metric"], ".3g"))
-    cols[3].metric("Steps / s", _num(st_["steps_per_s"], ".0f"))
-    cols[4].metric("ms / epoch", _num(st_["ms_per_epoch"], ".0f"), help=note or None)
+def status_items(st_) -> list[tuple[str, str]]:
+    """Epoch, losses and throughput (a figures.live.status dict) as (label, text) pairs."""
+    return [("Epoch", str(st_["epoch"])),
+            ("Train loss", _num(st_["train_loss"], ".3g")),
+            (f"Test {st_['metric_name']}", _num(st_["test_metric"], ".3g")),
+            ("Steps / s", _num(st_["steps_per_s"], ".0f")),
+            ("ms / epoch", _num(st_["ms_per_epoch"], ".0f"))]
+
+
+def status_row(items: list[tuple[str, str]], diverged: str | None = None,
+               note: str = "") -> None:
+    """status_items as a row of metrics (and the divergence message, if any)."""
+    for i, (col, (label, value)) in enumerate(zip(st.columns(len(items)), items,
+                                                  strict=True)):
+        col.metric(label, value, help=(note or None) if i == len(items) - 1 else None)
     if diverged:
         st.error(f"**The run {diverged}.** The weights are the last finite ones. Lower the "
                  "learning rate or turn on clipping, then press Reset.")
@@ -196,14 +214,17 @@ def draw_charts(charts: dict, prefix: str = "", spec: bool = False) -> None:
                 chart(charts[k], key=prefix + k, where=where)
 
 
-def _draw(run, big: bool, train_ms: float) -> None:
-    status_row(live_figs.status(run), run.status if run.diverged else None,
+def _draw(run, big: bool, train_ms: float) -> tuple[dict, list]:
+    """Status row, charts and the task's view; returns (chart JSON by key, status items)."""
+    status = status_items(live_figs.status(run))
+    status_row(status, run.status if run.diverged else None,
                note=f"last tick: {train_ms:.0f} ms training")
     specs, task = _epoch_view(run, st.session_state.get(PROBE, 0), big)
     if run.in_progress() is not None:  # mid-epoch: the curves show the epoch so far
         specs = specs | {"loss": to_json(live_figs.curves_now(run, big))}
     draw_charts(specs, spec=True)
     _task_view(run.task.name, task)
+    return specs, status
 
 
 def _epoch_view(run, b: int, big: bool) -> tuple[dict, object]:

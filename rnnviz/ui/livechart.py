@@ -127,9 +127,9 @@ LIVECHART_JS = r"""
     schedule();
   }
   // a grid of charts in one element: {"rows": [[key, ...], ...], "ids": {key: hash},
-  // "charts": {key: figure}}
+  // "charts": {key: figure}} (a JSON text or the parsed object)
   function grid(parent, data) {
-    const g = JSON.parse(data);
+    const g = typeof data === "string" ? JSON.parse(data) : data;
     let box = parent.querySelector(":scope > div.rnnviz-grid");
     const shape = JSON.stringify(g.rows);
     if (!box || box.__shape !== shape) {
@@ -155,10 +155,111 @@ LIVECHART_JS = r"""
       if (g.charts[key]) update(chartDiv(cell), g.charts[key], g.ids[key]);
     }
   }
+  // Follow mode (the Watch page): poll the lecturer's shared frame, a gzip JSON file
+  // (rnnviz/ui/classroom.py), and draw it; no script runs on the server per refresh.
+  // cfg: {"follow": url below the base, "every": s while playing, "idle": s otherwise}
+  const NOTHING = "Nothing is shared right now. On the lecturer's computer: Train (live) "
+    + "\u2192 turn on Share with the class. This page follows as soon as it is on.";
+  const BOX = {info: "background:rgba(28,131,225,0.1);color:rgb(0,66,128)",
+               error: "background:rgba(255,43,43,0.09);color:rgb(125,53,59)",
+               warn: "background:rgba(255,189,69,0.2);color:rgb(146,108,5)"};
+  function part(box, cls, css) {
+    const el = document.createElement("div");
+    el.className = cls;
+    el.style.cssText = css || "";
+    box.appendChild(el);
+    return el;
+  }
+  function note(el, kind, text) {
+    el.style.cssText = text ? BOX[kind] + ";padding:1rem;border-radius:0.5rem;"
+      + "margin-bottom:1rem" : "display:none";
+    el.textContent = text || "";
+  }
+  function metrics(el, items) {
+    el.replaceChildren();
+    for (const [label, value] of items) {
+      const m = document.createElement("div");
+      m.className = "rnnviz-metric";
+      m.style.cssText = "flex:1 1 0;min-width:0";
+      const l = document.createElement("div");
+      l.style.cssText = "font-size:0.875rem;color:rgba(49,51,63,0.7)";
+      l.textContent = label;
+      const v = document.createElement("div");
+      v.className = "rnnviz-metric-value";
+      v.style.cssText = "font-size:2.25rem;line-height:1.4";
+      v.textContent = value;
+      m.append(l, v);
+      el.appendChild(m);
+    }
+  }
+  async function inflate(response) {
+    const body = response.body.pipeThrough(new DecompressionStream("gzip"));
+    return JSON.parse(await new Response(body).text());
+  }
+  function follow(parent, cfg) {
+    let box = parent.querySelector(":scope > div.rnnviz-follow");
+    if (box) { box.__cfg = cfg; return; }  // this element polls already
+    box = part(parent, "rnnviz-follow");
+    box.__cfg = cfg;
+    const state = part(box, "rnnviz-follow-state", "margin-bottom:0.5rem");
+    const row = part(box, "rnnviz-follow-metrics", "display:flex;gap:1rem;margin-bottom:1rem");
+    const error = part(box, "rnnviz-follow-error");
+    const charts = part(box, "rnnviz-follow-charts");
+    const url = base() + cfg.follow;
+    let seq = null, tag = null;
+    async function poll() {
+      if (!box.isConnected) return;  // the page changed: this element is gone
+      const t0 = performance.now();
+      let playing = false;
+      try {
+        const r = await fetch(url, {cache: "no-store"});
+        if (r.status === 404) {
+          seq = tag = null;
+          note(state, "info", NOTHING);
+          row.replaceChildren(); note(error); charts.replaceChildren();
+        } else if (!r.ok) {
+          throw new Error("HTTP " + r.status);
+        } else {
+          // the server's own clock: how long ago the lecturer's page last posted
+          const age = (Date.parse(r.headers.get("date")) - Date.parse(
+            r.headers.get("last-modified"))) / 1000;
+          const etag = r.headers.get("etag");
+          let f = box.__frame;
+          if (etag && etag === tag) r.body.cancel(); else { f = await inflate(r); tag = etag; }
+          box.__frame = f;
+          playing = f.playing;
+          const quiet = playing && age > 15;
+          const how = quiet ? "the lecturer's page has been silent for "
+            + Math.round(age) + " s" : playing ? "training now" : "paused";
+          state.style.cssText = "margin-bottom:0.5rem;color:rgba(49,51,63,0.7)";
+          state.textContent = f.caption + " Read-only view of the lecturer's run: ";
+          const b = document.createElement("b");
+          b.textContent = how;
+          state.appendChild(b);
+          if (f.seq !== seq) {
+            seq = f.seq;
+            metrics(row, f.status);
+            note(error, "error", f.diverged ? "The run " + f.diverged + ". The lecturer "
+              + "will lower the learning rate or turn on clipping, then Reset." : "");
+            grid(charts, f);
+          }
+          if (quiet) playing = false;
+        }
+      } catch (e) {
+        note(state, "warn", "Cannot reach the lecturer's server (" + e.message
+          + "); trying again.");
+      }
+      const c = box.__cfg;
+      const wait = (playing && !document.hidden ? c.every : c.idle) * 1000;
+      setTimeout(poll, Math.max(50, wait - (performance.now() - t0)));
+    }
+    poll();
+  }
   window.rnnvizChart = function (component) {
     const { data, parentElement } = component;
     if (!data) { loadPlotly(); return; }  // the preload element: fetch plotly.js early
     if (data.startsWith('{"rows"')) { grid(parentElement, data); return; }
+    if (data.startsWith('{"follow"')) { follow(parentElement, JSON.parse(data)); return; }
     update(chartDiv(parentElement), data);
   };
 })();
@@ -283,6 +384,14 @@ def grid_spec(rows, specs: dict[str, str]) -> str:
 def grid(spec: str, *, key: str) -> None:
     """Draw a grid_spec: one Streamlit element however many charts (the Watch page)."""
     _mount(data=spec, key=key, width="stretch")
+
+
+def follow(url: str, *, key: str, every: float, idle: float) -> None:
+    """A grid of charts that the browser keeps fetching from `url` (below the server's base
+    URL; a gzip JSON frame, see rnnviz.ui.classroom) every `every` seconds while the frame
+    says "playing", every `idle` seconds otherwise. No script run per refresh."""
+    cfg = {"follow": url, "every": every, "idle": idle}
+    _mount(data=json.dumps(cfg, separators=(",", ":")), key=key, width="stretch")
 
 
 def preload() -> None:
