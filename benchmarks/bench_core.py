@@ -6,7 +6,7 @@ with record=True (every dL/dh_t and norm kept) and record=False (the fast path),
 recording, the "GEMM floor" (the step's matrix products alone, same shapes and dtype) and,
 when torch is importable, the same model trained by PyTorch on 1 and 2 threads.
 
-    python benchmarks/bench_core.py [--quick] [--reps N] [--no-torch]
+    python benchmarks/bench_core.py [--quick] [--reps N] [--no-torch] [--only CELL] [--dtype DT]
 """
 
 from __future__ import annotations
@@ -387,12 +387,16 @@ def positive_int(text: str) -> int:
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    """--quick, --reps N, --no-torch."""
+    """--quick, --reps N, --no-torch, --only CELL, --dtype DT."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="2 reps, short loops (< 60 s)")
     p.add_argument("--reps", type=positive_int, default=None,
                    help="repetitions (default 5; 2 with --quick)")
     p.add_argument("--no-torch", action="store_true", help="skip the PyTorch comparison")
+    p.add_argument("--only", choices=tuple(GATES), default=None,
+                   help="only the shapes of this cell (default: all)")
+    p.add_argument("--dtype", choices=DTYPES, default=None,
+                   help="only this dtype (default: both)")
     return p.parse_args(argv)
 
 
@@ -413,14 +417,16 @@ def main(argv=None) -> None:
     print("\n".join(machine_lines()))
     print(f"budget: {budget.reps} reps, loops >= {budget.loop_s} s, median reported\n")
 
-    ours = {(s, d): bench_ours(s, d, budget) for s in SHAPES for d in DTYPES}
+    shapes = [s for s in SHAPES if args.only in (None, s.cell)]
+    dtypes = [d for d in DTYPES if args.dtype in (None, d)]
+    ours = {(s, d): bench_ours(s, d, budget) for s in shapes for d in dtypes}
     print("## rnnviz train_step (forward + BPTT + clip_norm=1.0 + Adam)\n")
     print(ours_table(ours))
     print("\nrec = record=True, fast = record=False; rec overhead = rec / fast - 1; "
           "step/GEMM = fast / GEMM floor (B >= 32 only).")
 
     if use_torch:  # after ours, so torch's thread pool never competes with NumPy's BLAS
-        theirs = {(s, d): bench_torch(s, d, budget) for s in SHAPES for d in DTYPES}
+        theirs = {(s, d): bench_torch(s, d, budget) for s in shapes for d in dtypes}
         print("\n## PyTorch, same model (nn.RNN/LSTM/GRU + nn.Linear + loss + "
               "clip_grad_norm_ + Adam)\n")
         print(torch_table(ours, theirs))
