@@ -68,10 +68,23 @@ slow the ticks themselves). A line per phase shows the progress. Memory per sess
 imports are not counted per session; the fresh server's RSS is printed too.
 
 Follow the lecturer (--follow): a lecturer client opens /train, turns on the toggle
-"Share with the class", presses Play; then --sessions N viewers (default 100) open /watch
-("Watch the lecturer"), which redraws the shared run read-only from a fragment with
-run_every. Refreshes/s per viewer over the window; memory per viewer = (peak RSS with the
-viewers - RSS with the lecturer alone playing) / N.
+"Share with the class", presses Play (its ticks write the shared frame, a gzip JSON file
+served at /app/static/board/frame.json.gz, rnnviz/ui/classroom.py); then --sessions N
+viewers (default 100) open /watch ("Watch the lecturer"). That page runs once and shows
+one rnnviz.livechart element whose data is {"follow": url, "every": s, "idle": s}; the
+browser then polls the URL by itself (livechart.js follow()), and a heartbeat fragment with
+run_every (no charts) counts the viewer as watching (its timer is run as above). Each viewer
+client does what that browser code does, with its own keep-alive HTTP/1.1 connection
+(asyncio, HttpConn): GET the URL with fetch's cache: "no-store" headers, no request
+overlapping the last; the next one `every` s after the last one started while the frame
+says playing, `idle` s when paused, 404 (nothing shared), silent (Last-Modified 15 s before
+Date) or failed; a body with the ETag of the frame drawn is not decoded, another is
+gunzipped and JSON-decoded. A viewer's refresh = a frame whose seq differs from the one
+drawn before; its epoch = that frame's "epoch"; its bytes count as received. Per viewer:
+refreshes/s, frame requests/s, 404s, failed requests (connection errors, other statuses,
+unreadable bodies) over the window, and the age of each new frame when it arrived (now -
+its "written"). The lecturer is counted as a classroom session. Memory per viewer = (peak
+RSS with the viewers - RSS with the lecturer alone playing) / N.
 
 Targets: classroom 30 sessions each >= 2 refreshes/s, memory per session <= 50 MB;
 follow 100 viewers each >= 2 refreshes/s (memory per viewer against the same 50 MB).
@@ -91,6 +104,8 @@ import argparse
 import asyncio
 import contextlib
 import datetime
+import email.utils
+import gzip
 import http.cookiejar
 import json
 import re
@@ -125,6 +140,10 @@ OPEN_TIMEOUT_S = 240.0  # for opening all the sessions
 RSS_EVERY_S = 2.0
 PAUSE_CHECK_S = 2.0
 FINISHED = ForwardMsg.ScriptFinishedStatus
+LIVECHART = "rnnviz.livechart"  # the app's chart component; its follow element polls
+FOLLOW_EVERY_S, FOLLOW_IDLE_S = 0.3, 1.5  # the follow element's defaults (its data says)
+FOLLOW_SILENT_S = 15.0  # a frame this much older than the server's Date: polled as idle
+POLL_TIMEOUT_S = 30.0  # one frame request, connect to last byte
 
 
 # -- one session ---------------------------------------------------------------------------
@@ -162,6 +181,96 @@ def widget_state(kind: str, w) -> WidgetState | None:
     else:
         return None
     return s
+
+
+def _silent_s(headers: dict) -> float:
+    """Date - Last-Modified of a response in seconds (0 when either is missing)."""
+    try:
+        date = email.utils.parsedate_to_datetime(headers["date"])
+        modified = email.utils.parsedate_to_datetime(headers["last-modified"])
+    except (KeyError, TypeError, ValueError):
+        return 0.0
+    return (date - modified).total_seconds()
+
+
+class HttpConn:
+    """One keep-alive HTTP/1.1 connection, GET only, as a browser tab's fetch() reuses one.
+    A request that finds the kept connection closed by the server (nothing came back) is
+    sent again once on a new one, as browsers do; `reconnects` counts the new connections."""
+
+    def __init__(self, base: str, cookie: str = ""):
+        parts = urllib.parse.urlsplit(base)
+        self.host, self.port, self.netloc = parts.hostname, parts.port or 80, parts.netloc
+        self.origin = base
+        self.cookie = cookie
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+        self.reconnects = 0
+        self.answered = False  # the current request's response head has arrived
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+    async def get(self, path: str) -> tuple[int, dict, bytes, int]:
+        """(status, headers (lower-case names), body, bytes read off the socket)."""
+        reused = self.writer is not None and not self.writer.is_closing()
+        self.answered = False
+        try:
+            return await self._get(path)
+        except (ConnectionError, asyncio.IncompleteReadError):
+            self.close()
+            if not reused or self.answered:
+                raise
+            return await self._get(path)  # the server had closed the idle connection
+
+    async def _get(self, path: str) -> tuple[int, dict, bytes, int]:
+        if self.writer is None or self.writer.is_closing():
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+            self.reconnects += 1
+        # what Chromium sends for a same-origin fetch(url, {cache: "no-store"})
+        head = (f"GET {path} HTTP/1.1\r\nHost: {self.netloc}\r\nConnection: keep-alive\r\n"
+                "Pragma: no-cache\r\nCache-Control: no-cache\r\nAccept: */*\r\n"
+                "Accept-Encoding: gzip, deflate\r\nAccept-Language: en-US\r\n"
+                f"Referer: {self.origin}/watch\r\n"
+                + (f"Cookie: _streamlit_xsrf={self.cookie}\r\n" if self.cookie else "")
+                + "\r\n")
+        self.writer.write(head.encode("latin-1"))
+        await self.writer.drain()
+        raw = await self.reader.readuntil(b"\r\n\r\n")
+        self.answered = True  # from here on a failure is this request's, not a stale one's
+        lines = raw.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        headers = {}
+        for line in lines[1:]:
+            if ":" in line:
+                k, v = line.split(":", 1)
+                headers[k.strip().lower()] = v.strip()
+        n = len(raw)
+        if headers.get("transfer-encoding", "").lower() == "chunked":
+            chunks = []
+            while True:
+                size_line = await self.reader.readuntil(b"\r\n")
+                size = int(size_line.split(b";", 1)[0], 16)
+                data = await self.reader.readexactly(size + 2)  # + CRLF
+                n += len(size_line) + len(data)
+                if size == 0:
+                    break
+                chunks.append(data[:-2])
+            body = b"".join(chunks)
+        elif "content-length" in headers:
+            body = await self.reader.readexactly(int(headers["content-length"]))
+            n += len(body)
+        else:
+            body = await self.reader.read()
+            n += len(body)
+            headers["connection"] = "close"
+        if headers.get("connection", "").lower() == "close":
+            self.close()
+        if headers.get("content-encoding", "").lower() == "gzip":  # transport encoding
+            body = gzip.decompress(body)
+        return status, headers, body, n
 
 
 @dataclass
@@ -202,6 +311,7 @@ class Client:
     fragment_runs: list = field(default_factory=list)
     fragment_runs_early: list = field(default_factory=list)  # ... relabelled EARLY_FOR_RERUN
     fragment_runs_chartless: list = field(default_factory=list)  # ... that sent no chart
+    fragment_refreshes: list = field(default_factory=list)  # ... that changed a chart
     auto_sent: list = field(default_factory=list)
     epochs: list = field(default_factory=list)  # (t, epoch, shown by a fragment run)
     timer_late_max: float = 0.0
@@ -217,6 +327,15 @@ class Client:
     closed: bool = False
     xsrf: str = ""
     load_s: float | None = None
+    # follow mode: the page's follow element polls the shared frame over HTTP (see _poll)
+    follow: dict | None = None  # {"follow": url, "every": s, "idle": s} from the page
+    poller: asyncio.Task | None = None
+    conn: HttpConn | None = None
+    frame_seq: int | None = None
+    polls: list = field(default_factory=list)  # answered frame requests: (t, status)
+    poll_errors: list = field(default_factory=list)  # (t, text): no usable answer
+    frame_ages: list = field(default_factory=list)  # (t, s since written) of new frames
+    frame_sizes: list = field(default_factory=list)  # (gzip bytes, JSON bytes) of new frames
 
     # -- connection --
     @property
@@ -254,6 +373,12 @@ class Client:
     async def close(self) -> None:
         self.closing = True
         self._stop_timers()
+        if self.poller is not None:
+            self.poller.cancel()
+            with contextlib.suppress(BaseException):
+                await self.poller
+        if self.conn is not None:
+            self.conn.close()
         if self.ws is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.ws.close(), 10)
@@ -361,6 +486,81 @@ class Client:
             await self.send(self._rerun(fragment_id, auto=True))
             due = max(due + interval, time.monotonic())
 
+    async def _poll(self) -> None:
+        """The follow element's loop in the browser (livechart.js follow()): GET the frame,
+        one request at a time, the next one `every` s after this one started while the frame
+        says playing, `idle` s when it is paused, silent (Last-Modified over 15 s before the
+        Date), absent (404) or could not be had. A body with the ETag of the last one is
+        not inflated (the browser cancels it; here it has arrived anyway); another is
+        gunzipped and JSON-decoded, as the browser does, and redrawn (a refresh) when its
+        seq is not the one drawn before."""
+        self.conn = HttpConn(self.base, self.xsrf)
+        etag, playing = None, False
+        while not self.closing:
+            cfg = self.follow
+            path = "/" + cfg["follow"].lstrip("/")
+            start = time.monotonic()
+            try:
+                status, headers, body, n = await asyncio.wait_for(self.conn.get(path),
+                                                                   POLL_TIMEOUT_S)
+            except (TimeoutError, OSError, asyncio.IncompleteReadError,
+                    asyncio.LimitOverrunError, ValueError) as e:
+                self.conn.close()
+                why = ("the connection closed after the response head, before the body's "
+                       "Content-Length bytes" if isinstance(e, asyncio.IncompleteReadError)
+                       and self.conn.answered else str(e)[:100])
+                self.poll_errors.append((time.monotonic(),
+                                         f"frame request failed: {type(e).__name__}: {why}"))
+                playing = False
+            else:
+                now = time.monotonic()
+                self.bytes_in += n
+                self.polls.append((now, status))
+                if status == 404:
+                    etag, playing, self.frame_seq = None, False, None
+                elif status != 200:
+                    self.poll_errors.append((now, f"frame request: HTTP {status}"))
+                    playing = False
+                elif headers.get("etag") and headers["etag"] == etag:
+                    pass  # the frame drawn already; `playing` as it said
+                else:
+                    try:
+                        text = gzip.decompress(body)
+                        frame = json.loads(text)
+                        seq, playing, epoch = frame["seq"], frame["playing"], frame["epoch"]
+                    except (OSError, EOFError, ValueError, KeyError, TypeError) as e:
+                        self.poll_errors.append((now, f"frame unreadable: {type(e).__name__}: "
+                                                      f"{str(e)[:100]}"))
+                        playing = False
+                    else:
+                        etag = headers.get("etag")
+                        if seq != self.frame_seq:
+                            self.frame_seq = seq
+                            self.refreshes.append(now)
+                            self.frame_ages.append((now, time.time() - frame["written"]))
+                            self.frame_sizes.append((len(body), len(text)))
+                            self.epoch = epoch
+                            self.epochs.append((now, epoch, True))
+                if status == 200 and playing and _silent_s(headers) > FOLLOW_SILENT_S:
+                    playing = False
+            wait = cfg["every"] if playing else cfg["idle"]
+            await asyncio.sleep(max(0.05, start + wait - time.monotonic()))
+
+    def _follow_element(self, raw: str) -> bool:
+        """A livechart element whose data is a follow config: (re)start the poller."""
+        if "follow" not in raw[:24]:
+            return False
+        data = json.loads(raw)
+        data = json.loads(data) if isinstance(data, str) else data
+        if not isinstance(data, dict) or "follow" not in data:
+            return False
+        cfg = {"follow": data["follow"], "every": float(data.get("every", FOLLOW_EVERY_S)),
+               "idle": float(data.get("idle", FOLLOW_IDLE_S))}
+        self.follow = cfg  # the running poller takes a changed config on its next request
+        if self.poller is None or self.poller.done():
+            self.poller = asyncio.get_running_loop().create_task(self._poll())
+        return True
+
     def _stop_timers(self, ids=None) -> None:
         for fid in list(self.timers) if ids is None else ids:
             entry = self.timers.pop(fid, None)
@@ -415,6 +615,7 @@ class Client:
                     self.fragment_runs_early.append(now)
                 if self.run_changed:
                     self.refreshes.append(now)
+                    self.fragment_refreshes.append(now)
                 elif not self.run_charts:
                     self.fragment_runs_chartless.append(now)
             elif not self.run_fragments:
@@ -478,6 +679,9 @@ class Client:
             return
         el = d.new_element
         kind = el.WhichOneof("type")
+        if (kind == "bidi_component" and el.bidi_component.component_name == LIVECHART
+                and self._follow_element(el.bidi_component.json)):
+            return
         if kind in CHARTS:
             self.run_charts += 1
             path = tuple(msg.metadata.delta_path)
@@ -538,6 +742,7 @@ class Client:
                 "fragment_runs_per_s": rate(self.fragment_runs),
                 "fragment_runs_early_per_s": rate(self.fragment_runs_early),
                 "fragment_runs_chartless_per_s": rate(self.fragment_runs_chartless),
+                "fragment_refreshes_per_s": rate(self.fragment_refreshes),
                 "auto_reruns_sent_per_s": rate(self.auto_sent),
                 "epoch_start": e0, "epoch_end": e1,
                 "epoch_rise": None if e0 is None or e1 is None else e1 - e0,
@@ -547,7 +752,18 @@ class Client:
                 "ref_hits": self.ref_hits, "full_runs_ended": self.full_ended,
                 "full_runs_without_finish": self.full_lost, "bytes_in": self.bytes_in,
                 "msgs_in": self.msgs_in,
-                "refresh_times": [round(t - t0, 3) for t in self.refreshes if t0 <= t <= t1]}
+                "refresh_times": [round(t - t0, 3) for t in self.refreshes if t0 <= t <= t1],
+                **({} if self.follow is None else {
+                    "follow": self.follow,
+                    "polls_per_s": rate([t for t, _ in self.polls]),
+                    "polls_404": sum(t0 <= t <= t1 and c == 404 for t, c in self.polls),
+                    "poll_errors": sum(t0 <= t <= t1 for t, _ in self.poll_errors),
+                    "poll_errors_all": len(self.poll_errors),
+                    "poll_errors_text": list(dict.fromkeys(x for _, x in self.poll_errors))[:3],
+                    "poll_connections": self.conn.reconnects if self.conn else 0,
+                    "frame_ages_s": [round(a, 3) for t, a in self.frame_ages if t0 <= t <= t1],
+                    "frame_gzip_json_bytes": self.frame_sizes[-1] if self.frame_sizes
+                    else None})}
 
 
 # -- the benchmark -------------------------------------------------------------------------
@@ -840,9 +1056,13 @@ async def follow(args, server: h.Server) -> dict:
         mean = statistics.fmean(rss.values("window")) if rss.values("window") else None
         rows = [c.stats(window["t0"], window["t1"]) for c in [lecturer, *viewers]]
         for s, c in zip(rows, [lecturer, *viewers], strict=True):
-            s["errors_text"] = (c.exceptions + c.errors + c.notes)[:5]
+            s["errors_text"] = (c.exceptions + c.errors + c.notes
+                                + s.get("poll_errors_text", []))[:5]
             s["unknown_widgets"] = sorted(c.unknown_widgets)
         rows[0]["stopped_after_pause"] = stopped[0]
+        polling = sum(v.follow is not None for v in viewers)
+        if polling and polling < len(viewers):
+            failed.append(f"{len(viewers) - polling} viewers got no follow element on /watch")
         return {"scenario": "follow", "page": "/watch", "n": args.sessions, "failed": failed,
                 "open_s": open_s, "window": window,
                 "rss": {"fresh": fresh, "idle": warm, "lecturer_alone": alone,
@@ -878,7 +1098,7 @@ def summary(r: dict, server_problems: list[str]) -> tuple[str, list[str]]:
     def pct(key):
         return 100 * sum(x[key] for x in s) / runs if runs else 0.0
 
-    unchanged = (100 - pct("fragment_runs_chartless_per_s") - pct("refreshes_per_s")
+    unchanged = (100 - pct("fragment_runs_chartless_per_s") - pct("fragment_refreshes_per_s")
                  if runs else 0.0)
     rows = [
         [f"{who}s", f"{r['n']} on {r['page']}, {w['seconds']:.0f} s window"],
@@ -889,7 +1109,7 @@ def summary(r: dict, server_problems: list[str]) -> tuple[str, list[str]]:
          f"{pct('fragment_runs_early_per_s'):.0f} %"],
         ["fragment runs: no chart arrived / charts unchanged / changed (all)",
          f"{pct('fragment_runs_chartless_per_s'):.0f} / {unchanged:.0f} / "
-         f"{pct('refreshes_per_s'):.0f} %"],
+         f"{pct('fragment_refreshes_per_s'):.0f} %"],
         [f"auto reruns sent/s per {who} (min / median / max)",
          spread([x["auto_reruns_sent_per_s"] for x in s])],
         [f"epoch rise in the window per {who} (min / median / max)",
@@ -909,6 +1129,8 @@ def summary(r: dict, server_problems: list[str]) -> tuple[str, list[str]]:
         rows.insert(1, ["lecturer: refreshes/s, epoch rise in the window",
                         f"{lec['refreshes_per_s']:.2f}, {h.fmt(lec['epoch_rise'], 0)}"])
         rows.append(["server RSS, lecturer playing alone (MB)", f"{m['lecturer_alone']:.0f}"])
+        at = next(i for i, row in enumerate(rows) if row[0].startswith("received")) + 1
+        rows[at:at] = follow_rows(s)
     rows += [
         [f"server RSS with the {who}s: mean / peak (MB)",
          f"{h.fmt(m['window_mean'], 0)} / {h.fmt(m['window_peak'], 0)}"],
@@ -944,15 +1166,49 @@ def summary(r: dict, server_problems: list[str]) -> tuple[str, list[str]]:
     return h.table(["measure", "value"], rows), lines
 
 
+def follow_rows(s: list[dict]) -> list[list[str]]:
+    """The summary rows of the viewers' frame polling (follow mode)."""
+    polling = [x for x in s if "polls_per_s" in x]
+    if not polling:
+        return [["viewers polling the shared frame", f"0/{len(s)} (no follow element "
+                 "on /watch: this app redraws viewers from fragments)"]]
+    ages = [a for x in polling for a in x["frame_ages_s"]]
+    sizes = [x["frame_gzip_json_bytes"] for x in polling if x["frame_gzip_json_bytes"]]
+    gz, js = ([statistics.median(v) / 1024 for v in zip(*sizes, strict=True)] if sizes
+              else (None, None))
+    cfg = polling[0]["follow"]
+    return [
+        ["viewers polling the shared frame (follow element on /watch)",
+         f"{len(polling)}/{len(s)}: {cfg['follow']} every {cfg['every']:g} s "
+         f"(idle {cfg['idle']:g} s)"],
+        ["frame requests/s per viewer (min / median / max)",
+         spread([x["polls_per_s"] for x in polling])],
+        ["frame requests/s, all viewers", f"{sum(x['polls_per_s'] for x in polling):.0f}"],
+        ["frame requests in the window: 404 / errors (all viewers)",
+         f"{sum(x['polls_404'] for x in polling)} / {sum(x['poll_errors'] for x in polling)}"],
+        ["frame age when a new frame arrived: median / p90 / max (s)",
+         " / ".join(h.fmt(v, 2) for v in (h.quantile(ages, 0.5), h.quantile(ages, 0.9),
+                                          max(ages, default=None)))],
+        ["frame size gzip / JSON (KB, median of the viewers' last)",
+         f"{h.fmt(gz, 0)} / {h.fmt(js, 0)}"],
+        ["HTTP connections opened per viewer (max)",
+         str(max(x["poll_connections"] for x in polling))],
+    ]
+
+
 def session_table(rows: list[dict]) -> str:
+    polls = any("polls_per_s" in x for x in rows)  # follow mode, viewers polling the frame
     out = []
     for x in rows:
+        poll = ([f"{x['polls_per_s']:.2f}", f"{x['polls_404']} / {x['poll_errors']}"]
+                if "polls_per_s" in x else ["-", "-"]) if polls else []
         out.append([x["name"], h.fmt(x["load_s"], 1), f"{x['refreshes_per_s']:.2f}",
                     f"{x['fragment_runs_per_s']:.2f}", f"{x['auto_reruns_sent_per_s']:.2f}",
-                    f"{h.fmt(x['epoch_start'], 0)} -> {h.fmt(x['epoch_end'], 0)}",
+                    *poll, f"{h.fmt(x['epoch_start'], 0)} -> {h.fmt(x['epoch_end'], 0)}",
                     str(x["exceptions"]), str(x["disconnects"]), str(x["client_errors"]),
                     {True: "yes", False: "NO"}.get(x.get("stopped_after_pause"), "-")])
     return h.table(["session", "load s", "refreshes/s", "fragment runs/s", "reruns sent/s",
+                    *(["frame requests/s", "404 / errors"] if polls else []),
                     "epoch (window)", "exceptions", "disconnects", "client errors",
                     "stopped on Pause"], out)
 
@@ -1030,6 +1286,10 @@ def main(argv=None) -> int:
     print("\nrefresh = a fragment run that finished and changed at least one chart "
           "(plotly_chart or bidi_component); rates over the window; epoch = the 'Epoch' "
           "metric as the client last saw it at the window's start and end.")
+    if any("polls_per_s" in x for x in result["sessions"]):
+        print("viewers polling the shared frame: refresh = a frame received whose seq is not "
+              "the one drawn before; epoch = that frame's epoch; frame age = receipt time - "
+              "the frame's `written`; their HTTP bytes count in 'received'.")
     rows = ([result["lecturer"]] if args.follow else []) + result["sessions"]
     grouped: dict[str, list[str]] = {}  # the same problem in many sessions: one line
     for line in result["failed"]:
