@@ -14,12 +14,13 @@ from . import classroom, controls, pace, state
 from .livechart import chart, to_json
 
 TICK = 0.1  # seconds between fragment runs while playing: up to 10 chart refreshes per second
-BUDGET = 0.05  # seconds of training per tick when alone (pace.budget shares it in a crowd)
+BUDGET = 0.035  # seconds of training per tick when alone (pace.budget shares it in a crowd)
 PROBE = "probe_sample"
 UPLOAD_ERROR = "upload_error"
 SHARE = "share_with_class"  # bool: this session publishes its run to /watch
 EVERY = "live_every"  # the fragment's run_every now (seconds), None while paused
-MEMO = "live_epoch_view"  # (run, key, chart JSON, task view data) of the last drawn epoch
+MEMO = "live_epoch_view"  # (run, key, chart JSON, task view, built at) of the last build
+EPOCH_VIEW_EVERY = 0.2  # seconds: while playing, the per-epoch charts change <= 5x a second
 
 
 # -- callbacks (run before the script, so they never race the widgets) -------------------
@@ -148,8 +149,11 @@ def panel(big: bool) -> None:
             train_ms = (time.perf_counter() - t0) * 1000
             sharing = _publish(run)
             specs, status = _draw(run, big, train_ms)
+            playing = bool(st.session_state.get(state.PLAYING))
             if sharing:
-                _post(run, specs, status, bool(st.session_state.get(state.PLAYING)))
+                _post(run, specs, status, playing)
+            if not playing:  # an idle run holds no step buffers (drawing may have made some)
+                run.model.release_buffers()
         if run.diverged and st.session_state.get(state.PLAYING):
             st.session_state[state.PLAYING] = False
             st.rerun(scope="app")
@@ -219,28 +223,34 @@ def _draw(run, big: bool, train_ms: float) -> tuple[dict, list]:
     status = status_items(live_figs.status(run))
     status_row(status, run.status if run.diverged else None,
                note=f"last tick: {train_ms:.0f} ms training")
-    specs, task = _epoch_view(run, st.session_state.get(PROBE, 0), big)
-    if run.in_progress() is not None:  # mid-epoch: the curves show the epoch so far
+    playing = bool(st.session_state.get(state.PLAYING))
+    specs, task, rebuilt = _epoch_view(run, st.session_state.get(PROBE, 0), big, playing)
+    if not rebuilt and (playing or run.in_progress() is not None):
+        # the learning curves are always current (the epoch so far included)
         specs = specs | {"loss": to_json(live_figs.curves_now(run, big))}
     draw_charts(specs, spec=True)
     _task_view(run.task.name, task)
     return specs, status
 
 
-def _epoch_view(run, b: int, big: bool) -> tuple[dict, object]:
-    """The charts (as JSON) and the task view, rebuilt only when the epoch moved on.
+def _epoch_view(run, b: int, big: bool, playing: bool) -> tuple[dict, object, bool]:
+    """The charts (as JSON) and the task view; and whether they were rebuilt just now.
 
     The charts show per-epoch records (history, the probe trace taken at the end of the
-    epoch, W_hh's eigenvalues then), so a tick that finished no epoch (a slow task, or a
-    paused run redrawn) re-sends the same strings, which the browser does not redraw. The
-    learning curves' epoch-in-progress marker is added by _draw on every tick."""
+    epoch, W_hh's eigenvalues then), so they are rebuilt only when the epoch moved on, and
+    while playing at most every EPOCH_VIEW_EVERY seconds: a tick in between re-sends the
+    same strings, which the browser does not redraw, and _draw refreshes the learning
+    curves alone. A paused run (Step, probe, presentation mode) is redrawn at once."""
     key = (run.epoch, b, big, run.diverged, repr(run.cfg.train))
     memo = st.session_state.get(MEMO)
-    if memo is None or memo[0] is not run or memo[1] != key:
-        figs = live_figs.train_figures(run, b, big)
-        memo = (run, key, {k: to_json(v) for k, v in figs.items()}, _task_data(run))
-        st.session_state[MEMO] = memo
-    return memo[2], memo[3]
+    now = time.monotonic()
+    if memo is not None and memo[0] is run and (memo[1] == key or (
+            playing and memo[1][1:] == key[1:] and now - memo[4] < EPOCH_VIEW_EVERY)):
+        return memo[2], memo[3], False
+    figs = live_figs.train_figures(run, b, big)
+    st.session_state[MEMO] = (run, key, {k: to_json(v) for k, v in figs.items()},
+                              _task_data(run), now)
+    return st.session_state[MEMO][2], st.session_state[MEMO][3], True
 
 
 def _task_data(run):
