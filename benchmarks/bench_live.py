@@ -34,7 +34,7 @@ In the browser (a sampler injected before Play; the window starts at the click):
   - browser busy: the sum of Long Tasks (main-thread tasks > 50 ms) over the window.
   - cold start: server launched (just before Popen) -> first chart visible, with the
     server's health check and the page's load event on the way, and in the page (Resource
-    Timing): when plotly.min.js was requested (the first component mounting) and received;
+    Timing): when plotly.js was requested (the first component mounting) and received;
     warm visit: a second browser context on the same server, goto -> first chart.
 
 On the websocket (Playwright `page.on("websocket")` + `framereceived` for sizes; a CDP
@@ -280,10 +280,10 @@ class BrowserResult:
 
 
 PAGE_TIMING_JS = """() => {
-  // ms since navigation start: load event, plotly.min.js requested / received, now (just
+  // ms since navigation start: load event, plotly.js requested / received, now (just
   // after the first chart became visible); its size in KB.
   const nav = performance.getEntriesByType('navigation')[0];
-  const p = performance.getEntriesByType('resource').find(e => e.name.includes('plotly.min.js'));
+  const p = performance.getEntriesByType('resource').find(e => /plotly[^/]*\.min\.js/.test(e.name));
   return {load: nav ? nav.loadEventEnd : null, chart: performance.now(),
           pjs_start: p ? p.startTime : null, pjs_end: p ? p.responseEnd : null,
           pjs_kb: p ? (p.encodedBodySize || p.transferSize) / 1024 : null};
@@ -859,7 +859,7 @@ def browser_table(results: list[BrowserResult], budget_ms: float | None) -> str:
     add("  launch -> server healthy (s)", lambda r: f"{r.healthy_s:.2f}")
     add("  launch -> page load event (s)", lambda r: f"{r.loaded_s:.2f}")
     add("  in page (ms from navigation): load event", lambda r: page_ms(r, "load"))
-    add("    plotly.min.js requested -> received", lambda r: (
+    add("    plotly.js requested -> received", lambda r: (
         f"{page_ms(r, 'pjs_start')} -> {page_ms(r, 'pjs_end')} "
         f"({h.fmt(r.page_timing.get('pjs_kb'), 0)} KB)"))
     add("    first chart visible", lambda r: page_ms(r, "chart"))

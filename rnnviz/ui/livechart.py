@@ -6,9 +6,10 @@ hover and zoom are lost. This component keeps one <div> per `key` and hands each
 figure to Plotly.react, which changes only what changed; `layout.uirevision` (set by
 figures.style) keeps the user's zoom.
 
-plotly.js itself comes from the plotly Python package (no network: lecture halls are
-offline): `ensure_static` copies its plotly.min.js, and writes the chart code
-(LIVECHART_JS), into the app's static folder, which Streamlit serves at /app/static/
+plotly.js itself is the cartesian partial bundle vendored in rnnviz/ui/vendor/ (no network:
+lecture halls are offline; 1.5 MB for the browser to parse, not the full bundle's 4.8 MB:
+a shorter cold start). `ensure_static` copies it, and writes the chart code (LIVECHART_JS),
+into the app's static folder, which Streamlit serves at /app/static/
 (server.enableStaticServing in .streamlit/config.toml). The browser loads both once per
 page; each chart element carries only a few lines that call them (JS).
 """
@@ -21,12 +22,14 @@ import json
 from pathlib import Path
 
 import numpy as np
-import plotly
 import streamlit as st
 
 NAME = "rnnviz.livechart"
 STATIC = Path(__file__).resolve().parents[2] / "static"  # beside app.py
-PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+PLOTLY_JS = Path(__file__).resolve().parent / "vendor" / "plotly-cartesian.min.js"
+TRACE_TYPES = frozenset({"bar", "box", "contour", "heatmap", "histogram", "histogram2d",
+                         "histogram2dcontour", "image", "pie", "scatter", "scatterternary",
+                         "violin"})  # what that bundle can draw
 CONFIG = {"displaylogo": False, "responsive": True,
           "toImageButtonOptions": {"format": "png", "scale": 2},
           # offline and private: no button that uploads a chart to Plotly's cloud
@@ -46,21 +49,24 @@ TEMPLATE = {"layout": {
 # The chart code, served once per page as /app/static/livechart.js (see ensure_static).
 # Updates are coalesced to one Plotly.react per chart per animation frame, unchanged data
 # is not redrawn, and a chart scrolled out of view keeps only its newest figure and draws
-# it when it comes back: the browser's time goes to the charts a person can see.
+# it when it comes back: the browser's time goes to the charts a person can see. Many
+# charts due at once (a page's first draw) are spread over frames, SLICE_MS of drawing
+# each, so the first one shows as soon as it is drawn and the page stays responsive.
 LIVECHART_JS = r"""
 (function () {
   const TEMPLATE = __TEMPLATE__;
   const CONFIG = __CONFIG__;
+  const PLOTLY_FILE = __PLOTLY_FILE__;
   const base = () => {  // beside Streamlit's bundle (<base>/static/js/index.*.js)
     const own = document.querySelector('script[src*="static/js/index"]');
     return own ? own.src.replace(/static\/js\/[^/]*$/, "") : "/";
   };
-  let plotly = null;
+  let plotly = window.__rnnvizPlotly || null;  // the element's snippet started it
   function loadPlotly() {
     if (!plotly) {
       plotly = new Promise((resolve, reject) => {
         const s = document.createElement("script");
-        s.src = base() + "app/static/plotly.min.js";
+        s.src = base() + "app/static/" + PLOTLY_FILE;
         s.onload = () => resolve(window.Plotly);
         s.onerror = () => { plotly = null; reject(new Error("no plotly.js")); };
         document.head.appendChild(s);
@@ -69,6 +75,7 @@ LIVECHART_JS = r"""
     return plotly;
   }
   const dirty = new Set();
+  const SLICE_MS = 12;  // charts drawn per animation frame: until this much time is used
   let frame = 0;
   const seen = new IntersectionObserver((entries) => {
     for (const e of entries) {
@@ -94,9 +101,11 @@ LIVECHART_JS = r"""
   function flush() {
     frame = 0;
     loadPlotly().then((Plotly) => {
+      const start = performance.now();
       for (const div of Array.from(dirty)) {
         if (!div.isConnected) { dirty.delete(div); continue; }
         if (div.__visible === false) continue;  // drawn when scrolled back into view
+        if (performance.now() - start > SLICE_MS) { schedule(); break; }  // next frame
         dirty.delete(div);
         if (div.__pending) draw(Plotly, div);
       }
@@ -263,7 +272,8 @@ LIVECHART_JS = r"""
     update(chartDiv(parentElement), data);
   };
 })();
-""".replace("__TEMPLATE__", json.dumps(TEMPLATE)).replace("__CONFIG__", json.dumps(CONFIG))
+""".replace("__TEMPLATE__", json.dumps(TEMPLATE)).replace("__CONFIG__", json.dumps(CONFIG)) \
+    .replace("__PLOTLY_FILE__", json.dumps(PLOTLY_JS.name))
 
 # What Streamlit sends with every chart element: load livechart.js once, then draw.
 JS = r"""
@@ -271,25 +281,33 @@ export default function (component) {
   const w = window;
   if (w.rnnvizChart) return w.rnnvizChart(component);
   if (!w.__rnnvizLoad) {
+    const own = document.querySelector('script[src*="static/js/index"]');
+    const root = (own ? own.src.replace(/static\/js\/[^/]*$/, "") : "/") + "app/static/";
+    w.__rnnvizPlotly = new Promise((resolve, reject) => {  // plotly.js loads meanwhile
+      const p = document.createElement("script");
+      p.src = root + __PLOTLY_FILE__;
+      p.onload = () => resolve(w.Plotly);
+      p.onerror = () => reject(new Error("no plotly.js"));
+      document.head.appendChild(p);
+    });
     w.__rnnvizLoad = new Promise((resolve) => {
-      const own = document.querySelector('script[src*="static/js/index"]');
       const s = document.createElement("script");
-      s.src = (own ? own.src.replace(/static\/js\/[^/]*$/, "") : "/")
-        + "app/static/livechart.js?v=__VERSION__";
+      s.src = root + "livechart.js?v=__VERSION__";
       s.onload = resolve;
       document.head.appendChild(s);
     });
   }
   w.__rnnvizLoad.then(() => w.rnnvizChart(component));
 }
-""".replace("__VERSION__", hashlib.sha1(LIVECHART_JS.encode()).hexdigest()[:10])
+""".replace("__VERSION__", hashlib.sha1(LIVECHART_JS.encode()).hexdigest()[:10]) \
+    .replace("__PLOTLY_FILE__", json.dumps(PLOTLY_JS.name))
 
 
 def ensure_static() -> Path:
-    """Write ./static/livechart.js and copy plotly.min.js there (if not already current)."""
+    """Write ./static/livechart.js and copy plotly.js there (if not already current)."""
     STATIC.mkdir(exist_ok=True)
     _write_if_changed(STATIC / "livechart.js", LIVECHART_JS.encode())
-    target = STATIC / "plotly.min.js"
+    target = STATIC / PLOTLY_JS.name
     if not target.exists() or target.stat().st_size != PLOTLY_JS.stat().st_size:
         _write_if_changed(target, PLOTLY_JS.read_bytes())
     return STATIC
@@ -366,6 +384,10 @@ def to_json(fig) -> str:
     else:
         data, layout = fig.get("data", []), fig.get("layout", {})
     layout = {k: v for k, v in layout.items() if k != "template"}
+    for trace in data:
+        if trace.get("type", "scatter") not in TRACE_TYPES:
+            raise ValueError(f"trace type {trace.get('type')!r} is not in the vendored "
+                             "plotly.js bundle (rnnviz/ui/vendor/README.md)")
     return json.dumps({"data": _plain(data), "layout": _plain(layout)},
                       separators=(",", ":"), allow_nan=False)
 
