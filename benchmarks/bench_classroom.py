@@ -68,8 +68,8 @@ slow the ticks themselves). A line per phase shows the progress. Memory per sess
 imports are not counted per session; the fresh server's RSS is printed too.
 
 Follow the lecturer (--follow): a lecturer client opens /train, turns on the toggle
-"Share with the class", presses Play (its ticks write the shared frame, a gzip JSON file
-served at /app/static/board/frame.json.gz, rnnviz/ui/classroom.py); then --sessions N
+"Share with the class", presses Play (its ticks write the shared frame file, a header and
+gzip JSON, served at /app/static/board/frame.gz, rnnviz/ui/classroom.py); then --sessions N
 viewers (default 100) open /watch ("Watch the lecturer"). That page runs once and shows
 one rnnviz.livechart element whose data is {"follow": url, "every": s, "idle": s}; the
 browser then polls the URL by itself (livechart.js follow()), and a heartbeat fragment with
@@ -78,12 +78,13 @@ client does what that browser code does, with its own keep-alive HTTP/1.1 connec
 (asyncio, HttpConn): GET the URL with fetch's cache: "no-store" headers, no request
 overlapping the last; the next one `every` s after the last one started while the frame
 says playing, `idle` s when paused, 404 (nothing shared), silent (Last-Modified 15 s before
-Date) or failed; a body with the ETag of the frame drawn is not decoded, another is
-gunzipped and JSON-decoded. A viewer's refresh = a frame whose seq differs from the one
-drawn before; its epoch = that frame's "epoch"; its bytes count as received. Per viewer:
-refreshes/s, frame requests/s, 404s, failed requests (connection errors, other statuses,
-unreadable bodies) over the window, and the age of each new frame when it arrived (now -
-its "written"). The lecturer is counted as a classroom session. Memory per viewer = (peak
+Date) or failed (the first two failures in a row retry at `every`); a body whose header
+names the seq drawn already is not decoded, another is gunzipped and JSON-decoded. A
+viewer's refresh = a frame whose seq differs from the one drawn before; its epoch = that
+frame's "epoch"; its bytes count as received. Per viewer: refreshes/s, frame requests/s,
+404s, failed requests (connection errors, other statuses, unreadable bodies) over the
+window, and the age of each new frame when it arrived (now - its "written").
+The lecturer is counted as a classroom session. Memory per viewer = (peak
 RSS with the viewers - RSS with the lecturer alone playing) / N.
 
 Targets: classroom 30 sessions each >= 2 refreshes/s, memory per session <= 50 MB;
@@ -126,6 +127,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, WebSocketException
 
+FRAME_HEADER = len(f"rnnviz-frame {0:016d} {0:010d}\n")  # rnnviz.ui.classroom.HEADER
 TARGET_REFRESH = 2.0  # refreshes per second per session (and per viewer)
 TARGET_SESSIONS = 30
 TARGET_VIEWERS = 100
@@ -490,12 +492,12 @@ class Client:
         """The follow element's loop in the browser (livechart.js follow()): GET the frame,
         one request at a time, the next one `every` s after this one started while the frame
         says playing, `idle` s when it is paused, silent (Last-Modified over 15 s before the
-        Date), absent (404) or could not be had. A body with the ETag of the last one is
-        not inflated (the browser cancels it; here it has arrived anyway); another is
-        gunzipped and JSON-decoded, as the browser does, and redrawn (a refresh) when its
-        seq is not the one drawn before."""
+        Date), absent (404) or could not be had (the first two failures in a row retry at
+        `every`). A body whose header names the seq drawn already is not inflated; another
+        is gunzipped and JSON-decoded, as the browser does, and redrawn (a refresh) when
+        its seq is not the one drawn before."""
         self.conn = HttpConn(self.base, self.xsrf)
-        etag, playing = None, False
+        drawn, playing, failures = None, False, 0
         while not self.closing:
             cfg = self.follow
             path = "/" + cfg["follow"].lstrip("/")
@@ -511,21 +513,26 @@ class Client:
                        and self.conn.answered else str(e)[:100])
                 self.poll_errors.append((time.monotonic(),
                                          f"frame request failed: {type(e).__name__}: {why}"))
-                playing = False
+                failures += 1
+                playing = failures <= 2  # as the browser: the first failures retry soon
             else:
                 now = time.monotonic()
                 self.bytes_in += n
                 self.polls.append((now, status))
+                failures = 0
                 if status == 404:
-                    etag, playing, self.frame_seq = None, False, None
+                    drawn, playing, self.frame_seq = None, False, None
                 elif status != 200:
                     self.poll_errors.append((now, f"frame request: HTTP {status}"))
                     playing = False
-                elif headers.get("etag") and headers["etag"] == etag:
-                    pass  # the frame drawn already; `playing` as it said
+                elif body[:FRAME_HEADER].split()[1:2] == [drawn]:
+                    pass  # the frame drawn already (its header's seq); `playing` as it said
                 else:
-                    try:
-                        text = gzip.decompress(body)
+                    try:  # rnnviz/ui/classroom.py pack: header, gzip JSON, padding
+                        magic, drawn, length = body[:FRAME_HEADER].split()
+                        if magic != b"rnnviz-frame":
+                            raise ValueError("no rnnviz-frame header")
+                        text = gzip.decompress(body[FRAME_HEADER:FRAME_HEADER + int(length)])
                         frame = json.loads(text)
                         seq, playing, epoch = frame["seq"], frame["playing"], frame["epoch"]
                     except (OSError, EOFError, ValueError, KeyError, TypeError) as e:
@@ -533,7 +540,6 @@ class Client:
                                                       f"{str(e)[:100]}"))
                         playing = False
                     else:
-                        etag = headers.get("etag")
                         if seq != self.frame_seq:
                             self.frame_seq = seq
                             self.refreshes.append(now)

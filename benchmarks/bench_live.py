@@ -279,7 +279,7 @@ class BrowserResult:
     server_problems: list[str] = field(default_factory=list)
 
 
-PAGE_TIMING_JS = """() => {
+PAGE_TIMING_JS = r"""() => {
   // ms since navigation start: load event, plotly.js requested / received, now (just
   // after the first chart became visible); its size in KB.
   const nav = performance.getEntriesByType('navigation')[0];

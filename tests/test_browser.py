@@ -207,7 +207,7 @@ def test_students_follow_the_lecturers_run_read_only(browser):
             student.wait_for_timeout(250)
         assert watched_epoch(student) >= 3, "the student's page did not follow the training"
         assert "training now" in student.inner_text("body")
-        assert student.locator(".js-plotly-plot").count() == 8  # every chart of the sine run
+        assert student.locator(".rnnviz-follow .rnnviz-chart").count() == 8  # all sine charts
         seen = set()  # the charts change while the student watches: a live view
         for _ in range(6):
             seen.add(student.evaluate("() => document.querySelector('.js-plotly-plot')"

@@ -35,10 +35,12 @@ def sine_run() -> TrainingRun:
 
 
 def read_frame(board: classroom.Board) -> dict | None:
-    """The frame as a browser gets it: gunzip, JSON."""
+    """The frame as a browser gets it: header, gunzip, JSON."""
     if not board.frame_path.exists():
         return None
-    return json.loads(gzip.decompress(board.frame_path.read_bytes()))
+    seq, frame = classroom.unpack(board.frame_path.read_bytes())
+    assert frame["seq"] == seq
+    return frame
 
 
 def post(board, owner, run, playing=False) -> bool:
@@ -108,6 +110,19 @@ def test_frames_carry_the_runs_own_numbers_and_are_written_at_a_bounded_rate():
     np.testing.assert_allclose(flow, run.probe_trace.grad_norm, rtol=1e-6)
 
 
+def test_frame_files_keep_their_size_so_a_replaced_file_matches_the_served_length():
+    small = classroom.pack(7, '{"seq":7,"x":"' + "a" * 100 + '"}')
+    assert len(small) == classroom.SIZE_STEP and small.startswith(b"rnnviz-frame ")
+    assert classroom.unpack(small) == (7, {"seq": 7, "x": "a" * 100})
+    rng = np.random.default_rng(0)  # incompressible: gzip cannot shrink it
+    big = classroom.pack(8, json.dumps({"seq": 8, "x": rng.bytes(20_000).hex()}))
+    assert len(big) % classroom.SIZE_STEP == 0 and len(big) > 20_000
+    again = classroom.pack(9, '{"seq":9}', size=len(big))  # a smaller frame: same size
+    assert len(again) == len(big) and classroom.unpack(again) == (9, {"seq": 9})
+    with pytest.raises(ValueError):
+        classroom.unpack(gzip.compress(b'{"seq": 1}') + bytes(100))
+
+
 def test_viewers_are_counted_by_their_recent_heartbeats():
     b = classroom.Board()
     b.watch("a")
@@ -125,7 +140,7 @@ def test_watch_page_polls_the_shared_frame():
     at = open_app("pages/watch_lecturer.py")
     follow = [json.loads(s) for s in component_data(at) if s.startswith('{"follow"')]
     assert follow == [{"follow": classroom.URL, "every": 0.3, "idle": 1.5}]
-    assert classroom.URL == "app/static/board/frame.json.gz"
+    assert classroom.URL == "app/static/board/frame.gz"
     assert classroom.board().watching() == 1  # its heartbeat
 
 

@@ -2,8 +2,14 @@
 
 The lecturer turns on "Share with the class" on the Train page. From then on that session's
 ticks post what they have just drawn (the charts' JSON and the status numbers) as one
-gzip-compressed file, ./static/board/frame.json.gz, at most 1 / MIN_INTERVAL times a
-second. Streamlit serves it at /app/static/board/frame.json.gz (server.enableStaticServing).
+file, ./static/board/frame.gz, at most 1 / MIN_INTERVAL times a second. Streamlit serves
+it at /app/static/board/frame.gz (server.enableStaticServing).
+
+The file is a fixed-size header, the gzip-compressed frame JSON and zero padding (`pack`).
+Streamlit's static route takes the file's size for Content-Length, then opens the file: a
+frame replaced in between with one of another size broke the response (measured: 9% of
+requests with 100 viewers). Padded to a size that only grows, in SIZE_STEP steps, a new
+frame has the size of the old one nearly always; the header says where the frame ends.
 
 Students open /watch. Its page runs once; then the browser polls that file by itself
 (livechart.follow) and redraws the charts with Plotly.react. No Python runs per viewer per
@@ -30,12 +36,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from .livechart import STATIC, grid_spec
+from .livechart import FRAME_HEADER, STATIC, grid_spec
 
 FOLDER = "board"
-FRAME = "frame.json.gz"
+FRAME = "frame.gz"  # the name makes it application/gzip: served as is, not re-compressed
 URL = f"app/static/{FOLDER}/{FRAME}"  # relative to the server's base URL
 MIN_INTERVAL = 0.2  # seconds between frame writes: up to 5 new frames a second
+HEADER = FRAME_HEADER  # bytes: b"rnnviz-frame <seq: 16 digits> <gzip length: 10>\n"
+SIZE_STEP = 8192  # the file's size is a multiple of this and never shrinks (see pack)
 STALE_S = 120.0  # an owner silent this long (closed tab) can be replaced by another sharer
 WATCH_S = 15.0  # a viewer whose page sent a heartbeat this recently is watching
 HEARTBEAT_S = 5.0  # the Watch page's heartbeat interval (pages/watch_lecturer.py)
@@ -50,7 +58,7 @@ def _private_default() -> Path:
 class Board:
     """The shared frame, its owner and its viewers: files, so every app process sees them.
 
-    public/frame.json.gz   the frame (served to browsers)
+    public/frame.gz        the frame (served to browsers; see pack)
     private/owner          "pid session-id" of the lecturer sharing now; mtime = last post
     private/watchers/<id>  one empty file per viewer; mtime = its last heartbeat
     """
@@ -67,6 +75,7 @@ class Board:
         self.seq = time.time_ns() // 1_000_000  # frames of a later process sort after ours
         self.last_post = 0.0  # time.monotonic() of our last frame write
         self.last_key = None  # what that frame showed (see post)
+        self.size = 0  # bytes of the frame file (pack)
         self._count = (0.0, 0)  # (time, watchers) cached for a second
         self.sweep()
 
@@ -111,8 +120,9 @@ class Board:
                 return False
             self.seq += 1
             body = frame.replace('"seq":0,', f'"seq":{self.seq},', 1)
-            _write(self.frame_path, gzip.compress(body.encode(), compresslevel=GZIP_LEVEL,
-                                                  mtime=0))
+            packed = pack(self.seq, body, self.size)
+            self.size = len(packed)
+            _write(self.frame_path, packed)
             os.utime(self.owner_path)  # the owner is alive
             self.last_post, self.last_key = now, key
             return True
@@ -134,6 +144,7 @@ class Board:
                 self._clear()
 
     def _clear(self) -> None:
+        self.size = 0
         for p in (self.frame_path, self.owner_path):
             with contextlib.suppress(FileNotFoundError):
                 p.unlink()
@@ -176,6 +187,22 @@ def frame_json(rows, charts: dict[str, str], *, epoch: int, playing: bool, capti
                        "caption": caption, "status": status, "diverged": diverged},
                       separators=(",", ":"))
     return '{"seq":0,' + head[1:-1] + "," + grid_spec(rows, charts)[1:]
+
+
+def pack(seq: int, frame: str, size: int = 0) -> bytes:
+    """header + gzip(frame) + zeros, at least `size` bytes, a multiple of SIZE_STEP."""
+    gz = gzip.compress(frame.encode(), compresslevel=GZIP_LEVEL, mtime=0)
+    head = f"rnnviz-frame {seq:016d} {len(gz):010d}\n".encode()
+    n = max(size, -(-(HEADER + len(gz)) // SIZE_STEP) * SIZE_STEP)
+    return head + gz + bytes(n - HEADER - len(gz))
+
+
+def unpack(content: bytes) -> tuple[int, dict]:
+    """(seq, frame) from a frame file (what the browser does in livechart.follow)."""
+    magic, seq, length = content[:HEADER].split()
+    if magic != b"rnnviz-frame":
+        raise ValueError("not an rnnviz frame file")
+    return int(seq), json.loads(gzip.decompress(content[HEADER:HEADER + int(length)]))
 
 
 def _write(path: Path, content: bytes) -> None:

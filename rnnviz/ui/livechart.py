@@ -25,6 +25,7 @@ import numpy as np
 import streamlit as st
 
 NAME = "rnnviz.livechart"
+FRAME_HEADER = len(f"rnnviz-frame {0:016d} {0:010d}\n")  # rnnviz.ui.classroom.pack
 STATIC = Path(__file__).resolve().parents[2] / "static"  # beside app.py
 PLOTLY_JS = Path(__file__).resolve().parent / "vendor" / "plotly-cartesian.min.js"
 TRACE_TYPES = frozenset({"bar", "box", "contour", "heatmap", "histogram", "histogram2d",
@@ -201,9 +202,19 @@ LIVECHART_JS = r"""
       el.appendChild(m);
     }
   }
-  async function inflate(response) {
-    const body = response.body.pipeThrough(new DecompressionStream("gzip"));
-    return JSON.parse(await new Response(body).text());
+  // a frame file (rnnviz/ui/classroom.py pack): "rnnviz-frame <seq> <length>\n", then
+  // that many bytes of gzip-compressed JSON, then padding
+  const HEADER = __HEADER__;
+  function frameHeader(buf) {
+    const [magic, seq, length] = new TextDecoder().decode(
+      new Uint8Array(buf, 0, Math.min(HEADER, buf.byteLength))).trim().split(" ");
+    if (magic !== "rnnviz-frame") throw new Error("not a frame file");
+    return [seq, Number(length)];
+  }
+  async function inflate(buf, length) {
+    const gz = new Blob([new Uint8Array(buf, HEADER, length)]);
+    return JSON.parse(await new Response(
+      gz.stream().pipeThrough(new DecompressionStream("gzip"))).text());
   }
   function follow(parent, cfg) {
     let box = parent.querySelector(":scope > div.rnnviz-follow");
@@ -215,7 +226,7 @@ LIVECHART_JS = r"""
     const error = part(box, "rnnviz-follow-error");
     const charts = part(box, "rnnviz-follow-charts");
     const url = base() + cfg.follow;
-    let seq = null, tag = null;
+    let seq = null, tag = null, failures = 0;
     async function poll() {
       if (!box.isConnected) return;  // the page changed: this element is gone
       const t0 = performance.now();
@@ -232,9 +243,10 @@ LIVECHART_JS = r"""
           // the server's own clock: how long ago the lecturer's page last posted
           const age = (Date.parse(r.headers.get("date")) - Date.parse(
             r.headers.get("last-modified"))) / 1000;
-          const etag = r.headers.get("etag");
+          const buf = await r.arrayBuffer();
+          const [seqText, length] = frameHeader(buf);
           let f = box.__frame;
-          if (etag && etag === tag) r.body.cancel(); else { f = await inflate(r); tag = etag; }
+          if (seqText !== tag) { f = await inflate(buf, length); tag = seqText; }
           box.__frame = f;
           playing = f.playing;
           const quiet = playing && age > 15;
@@ -254,9 +266,12 @@ LIVECHART_JS = r"""
           }
           if (quiet) playing = false;
         }
+        failures = 0;
       } catch (e) {
-        note(state, "warn", "Cannot reach the lecturer's server (" + e.message
-          + "); trying again.");
+        failures += 1;  // the first failures retry at the playing pace
+        if (failures > 2) note(state, "warn", "Cannot reach the lecturer's server ("
+          + e.message + "); trying again.");
+        playing = failures <= 2;
       }
       const c = box.__cfg;
       const wait = (playing && !document.hidden ? c.every : c.idle) * 1000;
@@ -273,7 +288,7 @@ LIVECHART_JS = r"""
   };
 })();
 """.replace("__TEMPLATE__", json.dumps(TEMPLATE)).replace("__CONFIG__", json.dumps(CONFIG)) \
-    .replace("__PLOTLY_FILE__", json.dumps(PLOTLY_JS.name))
+    .replace("__PLOTLY_FILE__", json.dumps(PLOTLY_JS.name)).replace("__HEADER__", str(FRAME_HEADER))
 
 # What Streamlit sends with every chart element: load livechart.js once, then draw.
 JS = r"""
