@@ -6,10 +6,11 @@ loop, the Cell page and the Jacobian probe all run the very same step code.
 
 The backward pass has two parts: `backward_factors` computes, for all t at once, the factors
 that depend on the forward pass only (each gate's derivative act'(z_t), 1 - tanh(c_t)^2, ...);
-`backward_step` multiplies them by the gradient arriving at step s. The layer lets
-step s overwrite the gates' derivatives at s, once used, with dL/dxw_s.
+`backward_step` multiplies them by the gradient arriving at step s and writes dL/dxw_s.
 
-Gate order follows PyTorch: LSTM (i, f, g, o), GRU (r, z, n).
+Gate order follows PyTorch: LSTM (i, f, g, o), GRU (r, z, n). The LSTM keeps its
+pre-activations and gates gate-major, (T, 4, B, H): each gate's (B, H) block of a step is
+contiguous, and NumPy runs an operation on it as one loop instead of one loop per row.
 """
 
 from __future__ import annotations
@@ -27,35 +28,43 @@ class Cache:
 
     Hs: (T+1, B, H) with Hs[0] = h_0 and Hs[s+1] = h_s
     Cs: (T+1, B, H) cell state (LSTM only)
-    pre: (T, B, G*H) pre-activations (enters as xw, the input projection plus b_h)
-    gates: (T, B, G*H) gate activations (LSTM/GRU)
+    pre: (T, B, G*H) pre-activations (enters as xw, the input projection plus b_h);
+        (T, G, B, H) for a gate-major cell (LSTM)
+    gates: gate activations, laid out like pre (LSTM/GRU)
     hw: (T, B, 3H) h_{t-1} @ W_hh + [0, 0, b_hn] (GRU only)
     tanh_c: (T, B, H) tanh(c_t) (LSTM only)
-    work, work_h: (B, G*H) and (B, H) scratch space of the forward step
+    prod: (T, 2, B, H) the products [i_t g_t, f_t c_{t-1}] that make c_t (LSTM only)
+    work, work_h: scratch space of the forward step, like one step of pre and (B, H)
+    scale, shift: the gates' activation constants of one step (see `_gate_constants`)
     The arrays come from the Workspace ws (None: all new).
     """
 
     def __init__(self, cell: Cell, xw: np.ndarray, h0: np.ndarray, c0: np.ndarray | None,
                  ws: Workspace | None = None):
-        T, B, G = xw.shape
+        T, B = xw.shape[::2] if cell.gate_major else xw.shape[:2]
         H = h0.shape[-1]
         dt = xw.dtype
         empty = (Workspace() if ws is None else ws).empty
         self.T, self.B, self.H = T, B, H
+        self.gate_major = cell.gate_major
         self.pre = xw  # overwritten in place with the full pre-activation
         self.Hs = empty("Hs", (T + 1, B, H), dt)
         self.Hs[0] = h0
-        self.work = empty("work", (B, G), dt)
+        self.work = empty("work", xw.shape[1:], dt)
         self.work_h = empty("work_h", (B, H), dt)
-        self.Cs = self.gates = self.hw = self.tanh_c = None
+        self.Cs = self.gates = self.hw = self.tanh_c = self.prod = None
+        self.scale = self.shift = None
         self.frozen: dict | None = None  # s -> (h, c) held constant (truncated objective)
+        if cell.sigmoid_gates:
+            self.gates = empty("gates", xw.shape, dt)
+            self.scale, self.shift = _gate_constants(B, H, dt, cell.sigmoid_gates,
+                                                     cell.gate_major)
         if cell.kind == "lstm":
             self.Cs = empty("Cs", (T + 1, B, H), dt)
             self.Cs[0] = c0
-            self.gates = empty("gates", xw.shape, dt)
             self.tanh_c = empty("tanh_c", (T, B, H), dt)
+            self.prod = empty("prod", (T, 2, B, H), dt)
         elif cell.kind == "gru":
-            self.gates = empty("gates", xw.shape, dt)
             self.hw = empty("hw", xw.shape, dt)
 
     def h_prev(self, s: int) -> np.ndarray:
@@ -69,14 +78,30 @@ class Cache:
             return self.frozen[s][1]
         return self.Cs[s]
 
+    def gate(self, k: int) -> np.ndarray:
+        """(T, B, H) activations of gate block k (a view)."""
+        if self.gate_major:
+            return self.gates[:, k]
+        return self.gates[:, :, k * self.H : (k + 1) * self.H]
+
+    def pre_rows(self) -> np.ndarray:
+        """(T, B, G*H) pre-activations, gate blocks side by side (a copy if gate-major)."""
+        if self.gate_major:
+            T, G, B, H = self.pre.shape
+            return self.pre.transpose(0, 2, 1, 3).reshape(T, B, G * H)
+        return self.pre
+
     def sample(self, b: int) -> Cache:
         """A view of sample b only (B=1), for Jacobians (backward steps only)."""
         view = object.__new__(Cache)
         view.T, view.B, view.H = self.T, 1, self.H
-        view.frozen = view.work = view.work_h = None
-        for k in ("pre", "Hs", "Cs", "gates", "hw", "tanh_c"):
+        view.gate_major = self.gate_major
+        view.frozen = view.work = view.work_h = view.scale = view.shift = None
+        for k in ("pre", "Hs", "Cs", "gates", "hw", "tanh_c", "prod"):
             a = getattr(self, k)
-            setattr(view, k, None if a is None else a[:, b : b + 1])
+            major = k == "prod" or self.gate_major and k in ("pre", "gates")  # batch: axis 2
+            setattr(view, k, None if a is None else a[:, :, b : b + 1] if major
+                    else a[:, b : b + 1])
         return view
 
 
@@ -86,7 +111,9 @@ class Cell:
     kind = ""
     n_gates = 1
     gate_names: tuple[str, ...] = ()
+    sigmoid_gates: tuple[bool, ...] = ()  # per gate block: sigmoid (True) or tanh
     has_c = False
+    gate_major = False  # pre-activations and gates (T, G, B, H) instead of (T, B, G*H)
 
     def __init__(self, activation: str = "tanh"):
         self.activation = activation
@@ -99,21 +126,26 @@ class Cell:
         x_t, h_prev = np.atleast_2d(x_t), np.atleast_2d(h_prev)
         xW = x_t @ p["W_xh"]  # (B, G*H)
         xw = (xW + p["b_h"])[None]  # (1, B, G*H)
+        if self.gate_major:  # (1, G, B, H)
+            xw = xw.reshape(*xw.shape[:2], self.n_gates, -1).transpose(0, 2, 1, 3)
         c0 = None if c_prev is None else np.atleast_2d(c_prev)
         if self.has_c and c0 is None:
             c0 = np.zeros_like(h_prev)
         cache = Cache(self, xw.copy(), h_prev, c0)
         hW = h_prev @ p["W_hh"]
-        self.forward_step(0, cache, p)
-        out = {"x_W_xh": xW, "h_W_hh": hW, "b_h": p["b_h"], "pre": cache.pre[0],
+        self.forward_step(0, cache, self.prepare(p))
+        out = {"x_W_xh": xW, "h_W_hh": hW, "b_h": p["b_h"], "pre": cache.pre_rows()[0],
                "h": cache.Hs[1]}
         if cache.gates is not None:
-            H = cache.H
             for k, name in enumerate(self.gate_names):
-                out[name] = cache.gates[0][:, k * H : (k + 1) * H]
+                out[name] = cache.gate(k)[0]
         if self.has_c:
             out["c"] = cache.Cs[1]
         return out
+
+    def prepare(self, p: dict) -> dict:
+        """The parameters as `forward_step` reads them (once per pass)."""
+        return p
 
     def forward_step(self, s: int, cache: Cache, p: dict) -> None:
         raise NotImplementedError
@@ -121,8 +153,10 @@ class Cell:
     def backward_factors(self, cache: Cache, ws: Workspace | None = None) -> dict:
         """The backward pass's factors that depend on the forward pass only, for all t.
 
-        "dact": (T, B, G*H) each gate's derivative at its pre-activation, plus what the cell
-        needs besides. The arrays come from the Workspace ws (None: all new).
+        "dact": each gate's derivative at its pre-activation, plus what the cell needs
+        besides; "dxw": the (T, B, G*H) buffer the layer lets `backward_step` write dL/dxw_s
+        into (it may be "dact" itself: step s overwrites act'(z_s) once used).
+        The arrays come from the Workspace ws (None: all new).
         """
         raise NotImplementedError
 
@@ -146,10 +180,11 @@ class RNNCell(Cell):
         activate(self.activation, a, out=cache.Hs[s + 1])
 
     def backward_factors(self, cache, ws=None):
-        """dact: (T, B, H) act'(a_t), from h_t."""
+        """dact: (T, B, H) act'(a_t), from h_t; dxw: dact."""
         ws = Workspace() if ws is None else ws
         out = ws.empty("dact", cache.pre.shape, cache.pre.dtype)
-        return {"dact": derivative(self.activation, cache.Hs[1:], out=out)}
+        dact = derivative(self.activation, cache.Hs[1:], out=out)
+        return {"dact": dact, "dxw": dact}
 
     def backward_step(self, s, cache, p, factors, dh, dc, dxw_out, dhw_out):
         np.multiply(dh, factors["dact"][s], out=dxw_out)  # dL/da_s
@@ -157,69 +192,88 @@ class RNNCell(Cell):
 
 
 class LSTMCell(Cell):
-    """i, f, o = sigmoid(.), g = tanh(.); c_t = f c_{t-1} + i g; h_t = o tanh(c_t)."""
+    """i, f, o = sigmoid(.), g = tanh(.); c_t = f c_{t-1} + i g; h_t = o tanh(c_t).
+
+    Gate-major: pre and gates are (T, 4, B, H), one contiguous (B, H) block per gate and step.
+    """
 
     kind = "lstm"
     n_gates = 4
     gate_names = ("input", "forget", "cell", "output")
+    sigmoid_gates = (True, True, False, True)
     has_c = True
+    gate_major = True
+
+    def prepare(self, p):
+        """p plus "W_hh_blocks" (4, H, H): h_{t-1} W_hh gate by gate, one batched product."""
+        return dict(p, W_hh_blocks=gate_blocks(p["W_hh"], self.n_gates))
 
     def forward_step(self, s, cache, p):
-        H = cache.H
-        z = cache.pre[s]  # (B, 4H), holds xw_s on entry
-        z += np.matmul(cache.h_prev(s), p["W_hh"], out=cache.work)
+        z = cache.pre[s]  # (4, B, H), holds xw_s on entry
+        z += np.matmul(cache.h_prev(s), p["W_hh_blocks"], out=cache.work)
         # All four gates with one tanh: sigmoid(z) = tanh(z/2) / 2 + 1/2 on i, f, o and
-        # tanh(z) on g, i.e. tanh(z * scale) * scale + shift with per-column constants.
-        scale, shift = _gate_constants(cache.B, H, z.dtype, (True, True, False, True))
-        g = cache.gates[s]
-        np.multiply(z, scale, out=g)
+        # tanh(z) on g, i.e. tanh(z * scale) * scale + shift with per-gate constants.
+        g = cache.gates[s]  # (4, B, H)
+        np.multiply(z, cache.scale, out=g)
         np.tanh(g, out=g)
-        g *= scale
-        g += shift
-        i, f, gg, o = g[:, :H], g[:, H : 2 * H], g[:, 2 * H : 3 * H], g[:, 3 * H :]
-        c = cache.Cs[s + 1]  # c_t = f c_{t-1} + i g
-        np.multiply(f, cache.c_prev(s), out=c)
-        c += np.multiply(i, gg, out=cache.work_h)
-        np.tanh(c, out=cache.tanh_c[s])
+        g *= cache.scale
+        g += cache.shift
+        i, f, gg, o = g
+        ig, fc = cache.prod[s]  # c_t = i g + f c_{t-1}, both products kept for the backward
+        np.add(np.multiply(i, gg, out=ig), np.multiply(f, cache.c_prev(s), out=fc),
+               out=cache.Cs[s + 1])
+        np.tanh(cache.Cs[s + 1], out=cache.tanh_c[s])
         np.multiply(o, cache.tanh_c[s], out=cache.Hs[s + 1])  # h_t = o tanh(c_t)
 
     def backward_factors(self, cache, ws=None):
-        """dact: (T, B, 4H) [i(1-i), f(1-f), 1-g^2, o(1-o)]; dtanh_c: 1 - tanh(c_t)^2."""
+        """Everything of dL/dz_t that does not depend on the gradient arriving at step t.
+
+        With dc_t = dh_t o_t (1 - tanh(c_t)^2) + dc_{t+1} f_{t+1} (the total dL/dc_t),
+        dL/dz_t = [dc_t, dc_t, dc_t, dh_t] * dact_t with (T, 4, B, H)
+            "dact" = [g i(1-i), c_{t-1} f(1-f), i (1-g^2), tanh(c_t) o(1-o)]
+                   = (1 - gates) * [i g, f c_{t-1}, i + i g, h_t]
+        (the products the forward kept; whole contiguous blocks), "o_dtanh_c": (T, B, H)
+        o (1 - tanh(c_t)^2), "f": (T, B, H) f_t and "dxw": (T, B, 4H) for dL/dxw.
+        """
         ws = Workspace() if ws is None else ws
-        H = cache.H
         g = cache.gates
+        i, f, o = g[:, 0], g[:, 1], g[:, 3]  # (T, B, H) each
         dact = np.subtract(1.0, g, out=ws.empty("dact", g.shape, g.dtype))
-        dact *= g  # s (1 - s): the sigmoid gates' derivative
-        d_g = dact[:, :, 2 * H : 3 * H]  # tanh's derivative 1 - g^2 on the cell gate
-        np.multiply(g[:, :, 2 * H : 3 * H], g[:, :, 2 * H : 3 * H], out=d_g)
-        np.subtract(1.0, d_g, out=d_g)
+        dact[:, :2] *= cache.prod  # (1-i) i g, (1-f) f c_{t-1}
+        dact[:, 2] *= np.add(i, cache.prod[:, 0], out=ws.empty("i+ig", i.shape, g.dtype))
+        dact[:, 3] *= cache.Hs[1:]  # (1-o) o tanh(c_t)
         tc = cache.tanh_c
-        dtanh_c = np.multiply(tc, tc, out=ws.empty("dtanh_c", tc.shape, tc.dtype))
-        np.subtract(1.0, dtanh_c, out=dtanh_c)
-        return {"dact": dact, "dtanh_c": dtanh_c}
+        o_dtanh_c = np.multiply(tc, tc, out=ws.empty("o_dtanh_c", tc.shape, tc.dtype))
+        np.subtract(1.0, o_dtanh_c, out=o_dtanh_c)
+        o_dtanh_c *= o
+        T, B, H = tc.shape
+        dxw = ws.empty("dxw", (T, B, 4 * H), g.dtype)  # gate blocks side by side
+        return {"dact": dact, "o_dtanh_c": o_dtanh_c, "f": f, "dxw": dxw}
 
     def backward_step(self, s, cache, p, factors, dh, dc, dxw_out, dhw_out):
-        H = cache.H
-        g = cache.gates[s]
-        i, f, gg, o = g[:, :H], g[:, H : 2 * H], g[:, 2 * H : 3 * H], g[:, 3 * H :]
-        tc = cache.tanh_c[s]
-        dc_t = dh * o  # dL/dc_t, through h_t = o tanh(c_t) ...
-        dc_t *= factors["dtanh_c"][s]
+        """dxw_out: (B, 4H), gate blocks side by side as the weight gradients read them."""
+        dc_t = np.multiply(dh, factors["o_dtanh_c"][s])  # (B, H) dL/dc_t through h_t ...
         if dc is not None:  # ... and through c_{t+1} = f c_t + i g
             dc_t += dc
-        dgate = np.empty_like(dxw_out)  # (B, 4H): dL/d(gate) side by side
-        np.multiply(dc_t, gg, out=dgate[:, :H])
-        np.multiply(dc_t, cache.Cs[s], out=dgate[:, H : 2 * H])
-        np.multiply(dc_t, i, out=dgate[:, 2 * H : 3 * H])
-        np.multiply(dh, tc, out=dgate[:, 3 * H :])
-        dz = np.multiply(dgate, factors["dact"][s], out=dxw_out)  # times act'(z_s)
-        return dz @ p["W_hh"].T, dc_t * f
+        d = factors["dact"][s]  # (4, B, H)
+        dz = dxw_out.reshape(len(dxw_out), 4, -1).transpose(1, 0, 2)  # (4, B, H) view
+        np.multiply(dc_t, d[:3], out=dz[:3])  # dL/dz_s = [dc_t, dc_t, dc_t, dh_t] * dact_s
+        np.multiply(dh, d[3], out=dz[3])
+        dc_t *= factors["f"][s]  # dL/dc_{t-1} through c_t = f c_{t-1} + i g
+        return dxw_out @ p["W_hh"].T, dc_t
+
+
+def gate_blocks(W: np.ndarray, G: int) -> np.ndarray:
+    """(R, G*H) -> (G, R, H) contiguous: W's gate blocks stacked, for gate-major products."""
+    return np.ascontiguousarray(W.reshape(W.shape[0], G, -1).transpose(1, 0, 2))
 
 
 @functools.lru_cache(maxsize=32)
-def _gate_constants(B: int, H: int, dtype, sigmoid_gates: tuple[bool, ...]):
+def _gate_constants(B: int, H: int, dtype, sigmoid_gates: tuple[bool, ...],
+                    gate_major: bool = False):
     """(B, G*H) scale and shift so that tanh(z * scale) * scale + shift is each gate's activation.
 
+    (G, B, H) if gate_major.
     sigmoid(z) = tanh(z/2) / 2 + 1/2: scale 1/2, shift 1/2 where sigmoid_gates[k]; tanh(z):
     scale 1, shift -0.0. Both are exact (scaling by 1/2 or 1 rounds nothing, x + (-0.0) == x
     for signed zeros too), so the gates equal sigmoid() and tanh() of activations.py bit for
@@ -229,6 +283,8 @@ def _gate_constants(B: int, H: int, dtype, sigmoid_gates: tuple[bool, ...]):
     scale = np.repeat(np.array([0.5 if sg else 1.0 for sg in sigmoid_gates], dtype), H)
     shift = np.repeat(np.array([0.5 if sg else -0.0 for sg in sigmoid_gates], dtype), H)
     scale, shift = np.tile(scale, (B, 1)), np.tile(shift, (B, 1))
+    if gate_major:
+        scale, shift = (gate_blocks(a, len(sigmoid_gates)) for a in (scale, shift))
     scale.flags.writeable = shift.flags.writeable = False
     return scale, shift
 
@@ -239,6 +295,7 @@ class GRUCell(Cell):
     kind = "gru"
     n_gates = 3
     gate_names = ("reset", "update", "candidate")
+    sigmoid_gates = (True, True, False)
 
     def forward_step(self, s, cache, p):
         H = cache.H
@@ -250,12 +307,11 @@ class GRUCell(Cell):
         a[:, : 2 * H] += hw[:, : 2 * H]
         # r, z = sigmoid(a) = tanh(a/2) / 2 + 1/2 over whole rows (one contiguous loop each);
         # the n columns get tanh(x W_in + b_in) for now and are overwritten below.
-        scale, shift = _gate_constants(cache.B, H, a.dtype, (True, True, False))
         g = cache.gates[s]
-        np.multiply(a, scale, out=g)
+        np.multiply(a, cache.scale, out=g)
         np.tanh(g, out=g)
-        g *= scale
-        g += shift
+        g *= cache.scale
+        g += cache.shift
         a[:, 2 * H :] += np.multiply(g[:, :H], hw[:, 2 * H :], out=cache.work_h)
         n = np.tanh(a[:, 2 * H :], out=g[:, 2 * H :])
         z = g[:, H : 2 * H]
@@ -265,7 +321,7 @@ class GRUCell(Cell):
         h += n
 
     def backward_factors(self, cache, ws=None):
-        """dact: (T, B, 3H) [r(1-r), z(1-z), 1-n^2]; 1-z; h_{t-1} - n."""
+        """dact: (T, B, 3H) [r(1-r), z(1-z), 1-n^2]; 1-z; h_{t-1} - n; dxw: dact."""
         ws = Workspace() if ws is None else ws
         H = cache.H
         g = cache.gates
@@ -278,7 +334,7 @@ class GRUCell(Cell):
         np.multiply(n, n, out=d_n)
         np.subtract(1.0, d_n, out=d_n)  # 1 - n^2
         h_prev_n = np.subtract(cache.Hs[:-1], n, out=ws.empty("h_prev-n", n.shape, g.dtype))
-        return {"dact": dact, "1-z": one_minus_z, "h_prev-n": h_prev_n}
+        return {"dact": dact, "1-z": one_minus_z, "h_prev-n": h_prev_n, "dxw": dact}
 
     def backward_step(self, s, cache, p, factors, dh, dc, dxw_out, dhw_out):
         H = cache.H

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .cells import Cache, Cell
+from .cells import Cache, Cell, gate_blocks
 from .workspace import Workspace
 
 
@@ -34,11 +34,19 @@ def forward(cell: Cell, p: dict, x, h0, c0, mask=None, frozen=None, ws=None) -> 
     ws = Workspace() if ws is None else ws
     T, B, D = x.shape
     G = p["W_xh"].shape[1]
-    xw = ws.empty("pre", (T * B, G), x.dtype)  # (T, B, G*H): x W_xh for all t, one GEMM
-    np.matmul(x.reshape(T * B, D), p["W_xh"], out=xw)
-    xw = xw.reshape(T, B, G)
-    xw += p["b_h"]
+    if cell.gate_major:  # (T, n, B, H): x_t W_xh gate by gate, one batched GEMM
+        n = cell.n_gates
+        xw = ws.empty("pre", (T, n, B, G // n), x.dtype)
+        np.matmul(x[:, None], gate_blocks(p["W_xh"], n), out=xw)
+        b = np.broadcast_to(p["b_h"].reshape(n, 1, G // n), (n, B, G // n))
+        xw += np.ascontiguousarray(b)  # (n, B, H): one contiguous loop per step, not per row
+    else:  # (T, B, G*H): x W_xh for all t, one GEMM
+        xw = ws.empty("pre", (T * B, G), x.dtype)
+        np.matmul(x.reshape(T * B, D), p["W_xh"], out=xw)
+        xw = xw.reshape(T, B, G)
+        xw += p["b_h"]
     cache = Cache(cell, xw, h0, c0, ws)
+    p = cell.prepare(p)
     cache.frozen = frozen
     for s in range(T):
         cell.forward_step(s, cache, p)
@@ -63,11 +71,11 @@ def backward(cell, p, cache, dH=None, dh_last=None, mask=None, cuts=frozenset(),
     T, B, H = cache.T, cache.B, cache.H
     if B > 1:  # each step multiplies by W_hh.T: contiguous in memory, BLAS runs it faster
         p = dict(p, W_hh=np.asfortranarray(p["W_hh"]))
-    factors = cell.backward_factors(cache, ws)  # (T, B, .) from the forward pass only
-    dXW = factors["dact"]  # step s overwrites act'(z_s), once used, with dL/dxw_s
+    factors = cell.backward_factors(cache, ws)  # for all t, from the forward pass only
+    dXW = factors["dxw"]  # (T, B, G*H): step s writes dL/dxw_s
     dHW = ws.empty("dHW", dXW.shape, dXW.dtype) if cell.kind == "gru" else dXW
-    dh_next = np.zeros((B, H), cache.pre.dtype) if dh_last is None else dh_last.copy()
-    dc_next = np.zeros((B, H), cache.pre.dtype) if cell.has_c else None
+    dh_next = np.zeros((B, H), dXW.dtype) if dh_last is None else dh_last.copy()
+    dc_next = np.zeros((B, H), dXW.dtype) if cell.has_c else None
     for s in range(T - 1, -1, -1):
         if dH is None:  # total dL/dh_s
             dh = dh_next
@@ -119,7 +127,7 @@ def state_jacobians(cell, p, cache, b: int, mask=None) -> np.ndarray:
     cs = cache.sample(b)
     factors = cell.backward_factors(cs)
     eye = np.eye(S, dtype=cache.pre.dtype)
-    G = cache.pre.shape[2]
+    G = cell.n_gates * H
     dxw, dhw = np.empty((S, G), eye.dtype), np.empty((S, G), eye.dtype)
     J = np.empty((T, S, S), eye.dtype)
     for s in range(T):

@@ -245,14 +245,15 @@ class Model:
             lts = []
             for d, c in enumerate(row):
                 flip = (lambda a: a[::-1]) if d else (lambda a: a)
-                H = c.H
                 gates = {}
                 if c.gates is not None:
                     for k, name in enumerate(self.cell.gate_names):
-                        gates[name] = flip(c.gates[:, :, k * H : (k + 1) * H])
+                        gates[name] = flip(c.gate(k))
                 p = {k: v.copy() for k, v in self.layer_params(l, d).items()}
+                # pre: built on first use when the cache holds it gate-major (a copy)
+                pre = (lambda c=c, flip=flip: flip(c.pre_rows())) if c.gate_major else flip(c.pre)
                 lts.append(LayerTrace(
-                    layer=l, direction=d, x=inputs[l], pre=flip(c.pre), h=flip(c.Hs[1:]),
+                    layer=l, direction=d, x=inputs[l], _pre=pre, h=flip(c.Hs[1:]),
                     c=None if c.Cs is None else flip(c.Cs[1:]), gates=gates,
                     dh=None if dh_rec is None else flip(dh_rec[l][d]),
                     _cell=self.cell, _params=p, _cache=c,

@@ -6,6 +6,7 @@ NumPy-only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,7 +21,7 @@ class LayerTrace:
     layer: int
     direction: int
     x: np.ndarray  # (T, B, D_l) input of this layer
-    pre: np.ndarray  # (T, B, G*H) pre-activations (gate blocks side by side)
+    _pre: np.ndarray | Callable[[], np.ndarray]  # `pre`, or the function that builds it
     h: np.ndarray  # (T, B, H) hidden states h_t
     c: np.ndarray | None  # (T, B, H) LSTM cell state c_t
     gates: dict[str, np.ndarray]  # name -> (T, B, H) gate activations (LSTM/GRU)
@@ -30,6 +31,13 @@ class LayerTrace:
     _cache: object = field(default=None, repr=False)
     _mask: np.ndarray | None = field(default=None, repr=False)  # processing order
     _jac: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def pre(self) -> np.ndarray:
+        """(T, B, G*H) pre-activations (gate blocks side by side), built on first use."""
+        if callable(self._pre):
+            self._pre = self._pre()
+        return self._pre
 
     @property
     def grad_norm(self) -> np.ndarray | None:
