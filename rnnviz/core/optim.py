@@ -72,6 +72,13 @@ class Adam(Optimizer):
         super().__init__(lr)
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
         self.state["m"], self.state["v"] = {}, {}
+        self._lr_t = 0.0  # the bias-corrected step size of the current step
+
+    def step(self, params: dict, grads: dict) -> None:
+        t = self.t + 1
+        # once per step; a Python float, so a float32 model's update stays float32 (NumPy 2)
+        self._lr_t = float(self.lr * np.sqrt(1 - self.beta2**t) / (1 - self.beta1**t))
+        super().step(params, grads)
 
     def _update(self, k, p, g):
         m = _slot(self.state["m"], k, p)
@@ -80,9 +87,7 @@ class Adam(Optimizer):
         m += (1 - self.beta1) * g
         v *= self.beta2
         v += (1 - self.beta2) * (g * g)
-        # a Python float, so a float32 model's update stays float32 (NumPy 2 type rules)
-        lr_t = float(self.lr * np.sqrt(1 - self.beta2**self.t) / (1 - self.beta1**self.t))
-        p -= lr_t * m / (np.sqrt(v) + self.eps)
+        p -= self._lr_t * m / (np.sqrt(v) + self.eps)
 
 
 def _slot(slots: dict, k: str, p: np.ndarray) -> np.ndarray:
