@@ -1,18 +1,19 @@
 """Fair shares of the server's time for the sessions training at the same moment.
 
-Two rules. `slot()`: at most one training tick and one viewing tick (the Watch page)
-compute at once in this process; the others wait their turn asleep. Thirty script threads
-all wanting the GIL would otherwise starve the thread that runs the server's event loop
-(measured by bench_classroom: /_stcore/health took 2-5 s and no tick's charts reached the
-browsers), and a hundred viewers would leave the lecturer's own ticks waiting behind them.
-And `budget`:
+Two rules. `slot()`: at most one live tick computes at once in this process; the others
+wait their turn asleep. Thirty script threads all wanting the GIL would otherwise starve
+the thread that runs the server's event loop (measured by bench_classroom: /_stcore/health
+took 2-5 s and no tick's charts reached the browsers). And `budget`:
 
 One Streamlit process runs every session's Python on effectively one core (the GIL). If
 each of 30 students' Train pages trained for the full budget per tick, every tick would
 wait for the 29 others and the charts would refresh once every few seconds. Instead each
 live tick asks `share(base)`: the base budget divided by the number of sessions that
 ticked in the last ACTIVE_S seconds (at least MIN_BUDGET). Alone, a lecturer trains at
-full speed; in a full classroom each run trains slower but the charts stay live.
+full speed; in a full classroom each run trains slower but the charts stay live. Students
+following the lecturer (/watch) run no script per refresh, but each poll of the shared
+frame is a request the event loop answers between ticks (about 2.5 ms of server time):
+every VIEWERS_PER_TRAINER of them count as one more trainer.
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ import time
 
 import streamlit as st
 
-SLOTS = {"train": 1, "view": 1}  # live ticks computing at once, by kind (one GIL anyway)
+SLOTS = {"train": 1}  # live ticks computing at once, by kind (one GIL anyway)
 ACTIVE_S = 1.5  # a session that ticked this recently counts as training
 MIN_BUDGET = 0.002  # seconds: even in a crowd a tick trains at least this long (>= 1 batch)
-VIEWERS_PER_TRAINER = 15  # Watch-page viewers that cost the server about one trainer
+VIEWERS_PER_TRAINER = 40  # Watch-page viewers that cost the server about one trainer
 PER_SESSION = 0.015  # seconds of tick interval per session training at once ...
 MAX_INTERVAL = 0.45  # ... up to this: still more than 2 refreshes per second
 
@@ -41,7 +42,7 @@ class Pace:
 
     def share(self, session: str, base: float, viewers: int = 0) -> float:
         """This session's training seconds for its tick now; `viewers` watching a shared
-        run count as one trainer per VIEWERS_PER_TRAINER (their redraws need time too)."""
+        run count as one trainer per VIEWERS_PER_TRAINER (their polls need the event loop)."""
         now = time.monotonic()
         with self._lock:
             self._last[session] = now
@@ -72,8 +73,7 @@ def pace() -> Pace:
 
 @contextlib.contextmanager
 def slot(kind: str = "train"):
-    """Hold a compute slot for a live tick: "train" (train and draw) or "view" (draw a
-    shared run for a viewer)."""
+    """Hold a compute slot for a live tick (train and draw)."""
     with pace().slots[kind]:
         yield
 
