@@ -25,4 +25,6 @@ def hidden_heatmap(h: np.ndarray, tokens: list[str] | None = None,
              "hovertemplate": "step %{x}<br>%{y}<br>h = %{z:.4f}<extra></extra>"}]
     lay = {"xaxis": {"title": {"text": "time step t"}, "type": "category"},
            "yaxis": {"autorange": "reversed", "showticklabels": H <= 32}}
+    if H > 32:  # too many to label: no tick marks, a title instead
+        lay["yaxis"] |= {"ticks": "", "title": {"text": f"{H} units (hover for each)"}}
     return figure(data, lay, title, big=big)
