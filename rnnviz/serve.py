@@ -18,8 +18,18 @@ APP = Path(__file__).resolve().parents[1] / "app.py"
 
 
 def _warm_up() -> None:
-    """Import what the first page run needs while the server starts and the browser loads
-    Streamlit's frontend, so the first visitor does not wait for these imports."""
+    """Import what the first page run needs while the browser loads Streamlit's frontend,
+    so the first visitor does not wait for these imports. It starts once the server's
+    runtime is up: importing during the server's own start-up (same GIL) delayed its first
+    health answer by ~0.35 s."""
+    import time
+
+    from streamlit.runtime import Runtime, RuntimeState
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not (
+            Runtime.exists() and Runtime.instance().state != RuntimeState.INITIAL):
+        time.sleep(0.02)
     import rnnviz.figures.live  # noqa: F401  (numpy, pandas, plotly and the figures)
     import rnnviz.session  # noqa: F401
 
