@@ -32,9 +32,10 @@ In the browser (a sampler injected before Play; the window starts at the click):
   - faded: samples in which a chart's element container has opacity < 0.99 (Streamlit
     fading stale elements).
   - browser busy: the sum of Long Tasks (main-thread tasks > 50 ms) over the window.
-  - cold start: server launched (just before Popen) -> first chart visible, with the
-    server's health check and the page's load event on the way, and in the page (Resource
-    Timing): when plotly.js was requested (the first component mounting) and received;
+  - cold start: server launched (just before Popen; the browser's page is open already)
+    -> first chart visible, with the server's health check and the page's load event on
+    the way, and in the page (Resource Timing): when plotly.js was requested (the first
+    component mounting) and received;
     warm visit: a second browser context on the same server, goto -> first chart.
 
 On the websocket (Playwright `page.on("websocket")` + `framereceived` for sizes; a CDP
@@ -331,18 +332,19 @@ def run_browser(playwright, preset: str, seconds: float, sample_ms: int) -> Brow
             res.console_errors.append(f"{msg.text} [{msg.location.get('url', '')}]")
 
     try:
+        # the browser window is open before the server starts, as a lecturer's would be
+        context = browser.new_context(viewport={"width": 1400, "height": 1100})
+        page = context.new_page()
+        page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
+        page.on("console", on_console)
+        page.on("pageerror", lambda e: res.console_errors.append(f"pageerror: {e}"))
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.on("Network.webSocketFrameReceived", on_cdp_received)
+        cdp.on("Network.webSocketFrameSent", on_cdp_sent)
         with h.Server() as server:
             url = f"{server.url}/train?preset={preset}"
             res.healthy_s = server.t_healthy - server.t_launch
-            context = browser.new_context(viewport={"width": 1400, "height": 1100})
-            page = context.new_page()
-            page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
-            page.on("console", on_console)
-            page.on("pageerror", lambda e: res.console_errors.append(f"pageerror: {e}"))
-            cdp = context.new_cdp_session(page)
-            cdp.send("Network.enable")
-            cdp.on("Network.webSocketFrameReceived", on_cdp_received)
-            cdp.on("Network.webSocketFrameSent", on_cdp_sent)
             page.goto(url)
             res.loaded_s = time.monotonic() - server.t_launch
             page.wait_for_selector(".js-plotly-plot", state="visible", timeout=60_000)

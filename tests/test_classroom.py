@@ -194,3 +194,17 @@ def test_the_tick_interval_grows_with_the_crowd_up_to_two_refreshes_a_second():
     assert pace.interval(live.TICK, 1) == live.TICK  # alone: 10 ticks a second
     assert pace.interval(live.TICK, 10) == pytest.approx(10 * pace.PER_SESSION)
     assert pace.interval(live.TICK, 200) == pace.MAX_INTERVAL < 0.5
+
+
+def test_the_training_time_per_tick_adapts_so_ticks_keep_their_interval():
+    from rnnviz.ui import live, pace
+
+    every = live.TICK
+    fit = live.BUDGET
+    for _ in range(30):  # a busy machine: every tick's body takes the whole interval
+        fit = live.fitted(fit, body_s=every, every=every)
+    assert fit == pace.MIN_BUDGET  # trains as little as a tick may, the charts stay live
+    for _ in range(60):  # quiet again: bodies well within KEEP of the interval
+        fit = live.fitted(fit, body_s=0.1 * every, every=every)
+    assert fit == live.BUDGET  # back to the full budget, never above it
+    assert live.fitted(live.BUDGET, body_s=live.KEEP * every * 1.01, every=every) < live.BUDGET

@@ -13,8 +13,10 @@ from rnnviz.figures.live import LAYOUT
 from . import classroom, controls, pace, state
 from .livechart import chart, to_json
 
-TICK = 0.1  # seconds between fragment runs while playing: up to 10 chart refreshes per second
-BUDGET = 0.035  # seconds of training per tick when alone (pace.budget shares it in a crowd)
+TICK = 0.1  # seconds between fragment runs while playing: up to 10 chart refreshes a second
+BUDGET = 0.035  # seconds of training per tick at most (pace.budget shares it in a crowd)
+FIT = "live_fit"  # the training seconds per tick that keep ticks within their interval
+KEEP = 0.5  # a tick's body (training and drawing) should take at most this much of it
 PROBE = "probe_sample"
 UPLOAD_ERROR = "upload_error"
 SHARE = "share_with_class"  # bool: this session publishes its run to /watch
@@ -144,8 +146,9 @@ def panel(big: bool) -> None:
         with pace.slot(), state.run_lock():
             run = state.current_run()
             t0 = time.perf_counter()
-            if st.session_state.get(state.PLAYING) and not run.diverged:
-                run.advance(seconds=pace.budget(BUDGET))
+            training = st.session_state.get(state.PLAYING) and not run.diverged
+            if training:
+                run.advance(seconds=pace.budget(st.session_state.get(FIT, BUDGET)))
             train_ms = (time.perf_counter() - t0) * 1000
             sharing = _publish(run)
             specs, status = _draw(run, big, train_ms)
@@ -154,6 +157,8 @@ def panel(big: bool) -> None:
                 _post(run, specs, status, playing)
             if not playing:  # an idle run holds no step buffers (drawing may have made some)
                 run.model.release_buffers()
+            if training and every:
+                _fit(time.perf_counter() - t0, every)
         if run.diverged and st.session_state.get(state.PLAYING):
             st.session_state[state.PLAYING] = False
             st.rerun(scope="app")
@@ -161,6 +166,23 @@ def panel(big: bool) -> None:
             st.rerun(scope="app")  # registers the fragment again with the new interval
 
     _live()
+
+
+def _fit(body_s: float, every: float) -> None:
+    """Adapt the training time per tick so that a tick's body stays within KEEP of its
+    interval: 20% less after a longer one, 10% more (up to BUDGET) after a shorter one.
+
+    Streamlit's timer asks for the next tick every `every` seconds whatever happens; a
+    request that arrives while a tick still runs cuts that tick short before it draws. On
+    a busy machine (a browser, other sessions, a projector's screen capture) the charts
+    then stay live and training slows down, instead of the other way round."""
+    st.session_state[FIT] = fitted(st.session_state.get(FIT, BUDGET), body_s, every)
+
+
+def fitted(fit: float, body_s: float, every: float) -> float:
+    """The next tick's training seconds after one whose body took body_s (see _fit)."""
+    fit = fit * 0.8 if body_s > KEEP * every else fit * 1.1
+    return min(BUDGET, max(pace.MIN_BUDGET, fit))
 
 
 def _crowd_changed() -> bool:
