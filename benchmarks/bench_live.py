@@ -31,7 +31,9 @@ In the browser (a sampler injected before Play; the window starts at the click):
     chart (by title, numbers in it masked).
   - faded: samples in which a chart's element container has opacity < 0.99 (Streamlit
     fading stale elements).
-  - browser busy: the sum of Long Tasks (main-thread tasks > 50 ms) over the window.
+  - browser busy: the renderer main thread's time in tasks over the window (CDP
+    Performance.getMetrics TaskDuration: scripts, style, layout, paint), and the sum of
+    Long Tasks (main-thread tasks > 50 ms) alone.
   - cold start: server launched (just before Popen; the browser's page is open already)
     -> first chart visible, with the server's health check and the page's load event on
     the way, and in the page (Resource Timing): when plotly.js was requested (the first
@@ -251,6 +253,7 @@ class BrowserResult:
     faded: int = 0
     faded_late: int = 0
     busy_pct: float | None = None
+    main_busy_pct: float | None = None  # the renderer's main thread: all its tasks
     react_wrapped: bool = False  # Plotly.react could be wrapped (plotly.js was loaded)
     react_ms: list[float] = field(default_factory=list)  # main-thread ms per call
     react_done_ms: list[float] = field(default_factory=list)  # call -> promise resolved
@@ -340,6 +343,7 @@ def run_browser(playwright, preset: str, seconds: float, sample_ms: int) -> Brow
         page.on("pageerror", lambda e: res.console_errors.append(f"pageerror: {e}"))
         cdp = context.new_cdp_session(page)
         cdp.send("Network.enable")
+        cdp.send("Performance.enable")
         cdp.on("Network.webSocketFrameReceived", on_cdp_received)
         cdp.on("Network.webSocketFrameSent", on_cdp_sent)
         with h.Server() as server:
@@ -367,9 +371,11 @@ def run_browser(playwright, preset: str, seconds: float, sample_ms: int) -> Brow
             t_play = page.evaluate(SAMPLER_JS, [sample_ms, res.rest_charts, first_title])
             n_frames, n_sent = len(frames), len(sent)
             cpu0 = server.cpu_seconds()
+            task0, wall0 = main_thread_s(cdp), time.monotonic()
             page.get_by_role("button", name="Play", exact=True).click()
             page.wait_for_timeout(seconds * 1000)
             cpu1 = server.cpu_seconds()
+            res.main_busy_pct = 100 * (main_thread_s(cdp) - task0) / (time.monotonic() - wall0)
             bench = page.evaluate(STOP_JS)
             window_frames, window_sent = frames[n_frames:], sent[n_sent:]
             e1 = h.epoch_of(page)
@@ -391,6 +397,12 @@ def run_browser(playwright, preset: str, seconds: float, sample_ms: int) -> Brow
     what = info.component_name or info.element or info.kind
     res.largest_what = f"{what}: {info.chart_title}" if info.chart_title else what
     return res
+
+
+def main_thread_s(cdp) -> float:
+    """Seconds the page's renderer main thread has spent in tasks (CDP Performance)."""
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    return metrics["TaskDuration"]
 
 
 def analyse_page(res: BrowserResult, bench: dict, t_play: float) -> None:
@@ -909,7 +921,8 @@ def browser_table(results: list[BrowserResult], budget_ms: float | None) -> str:
         f"{r.flicker_kinds_all or '-'} | {r.flicker_kinds or '-'}"))
     add(f"faded samples (all | after {SETTLE_S:.0f} s)",
         lambda r: f"{r.faded} | {r.faded_late} of {r.samples}")
-    add("browser main thread busy (long tasks)", lambda r: h.fmt(r.busy_pct, 0, " %"))
+    add("browser main thread busy: all tasks | long tasks",
+        lambda r: f"{h.fmt(r.main_busy_pct, 0, ' %')} | {h.fmt(r.busy_pct, 0, ' %')}")
     add("exceptions | console errors (app | benign)", lambda r: (
         f"{r.exceptions} | {len(app_errors(r))} | {len(r.console_errors) - len(app_errors(r))}"))
     add("server log error lines", lambda r: str(len(r.server_problems)))
