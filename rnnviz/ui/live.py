@@ -21,7 +21,7 @@ PROBE = "probe_sample"
 UPLOAD_ERROR = "upload_error"
 SHARE = "share_with_class"  # bool: this session publishes its run to /watch
 EVERY = "live_every"  # the fragment's run_every now (seconds), None while paused
-MEMO = "live_epoch_view"  # (run, key, chart JSON, task view, built at) of the last build
+MEMO = "live_epoch_view"  # (run, key, chart JSON, task view, built at, run.batches then)
 EPOCH_VIEW_EVERY = 0.2  # seconds: while playing, the per-epoch charts change <= 5x a second
 
 
@@ -246,17 +246,16 @@ def _draw(run, big: bool, train_ms: float) -> tuple[dict, list]:
     status_row(status, run.status if run.diverged else None,
                note=f"last tick: {train_ms:.0f} ms training")
     playing = bool(st.session_state.get(state.PLAYING))
-    specs, task, rebuilt = _epoch_view(run, st.session_state.get(PROBE, 0), big, playing)
-    if not rebuilt and (playing or run.in_progress() is not None):
-        # the learning curves are always current (the epoch so far included)
+    specs, task, batches = _epoch_view(run, st.session_state.get(PROBE, 0), big, playing)
+    if batches != run.batches:  # trained since: the learning curves are always current
         specs = specs | {"loss": to_json(live_figs.curves_now(run, big))}
     draw_charts(specs, spec=True)
     _task_view(run.task.name, task)
     return specs, status
 
 
-def _epoch_view(run, b: int, big: bool, playing: bool) -> tuple[dict, object, bool]:
-    """The charts (as JSON) and the task view; and whether they were rebuilt just now.
+def _epoch_view(run, b: int, big: bool, playing: bool) -> tuple[dict, object, int]:
+    """The charts (as JSON), the task view, and run.batches when they were built.
 
     The charts show per-epoch records (history, the probe trace taken at the end of the
     epoch, W_hh's eigenvalues then), so they are rebuilt only when the epoch moved on, and
@@ -268,11 +267,12 @@ def _epoch_view(run, b: int, big: bool, playing: bool) -> tuple[dict, object, bo
     now = time.monotonic()
     if memo is not None and memo[0] is run and (memo[1] == key or (
             playing and memo[1][1:] == key[1:] and now - memo[4] < EPOCH_VIEW_EVERY)):
-        return memo[2], memo[3], False
+        return memo[2], memo[3], memo[5]
     figs = live_figs.train_figures(run, b, big)
-    st.session_state[MEMO] = (run, key, {k: to_json(v) for k, v in figs.items()},
-                              _task_data(run), now)
-    return st.session_state[MEMO][2], st.session_state[MEMO][3], True
+    memo = (run, key, {k: to_json(v) for k, v in figs.items()}, _task_data(run), now,
+            run.batches)
+    st.session_state[MEMO] = memo
+    return memo[2], memo[3], memo[5]
 
 
 def _task_data(run):
