@@ -173,9 +173,10 @@ def _fit(body_s: float, every: float) -> None:
     interval: 20% less after a longer one, 10% more (up to BUDGET) after a shorter one.
 
     Streamlit's timer asks for the next tick every `every` seconds whatever happens; a
-    request that arrives while a tick still runs cuts that tick short before it draws. On
-    a busy machine (a browser, other sessions, a projector's screen capture) the charts
-    then stay live and training slows down, instead of the other way round."""
+    request that arrives while a tick still runs waits for it, so ticks longer than the
+    interval run back to back and the charts refresh less often. On a busy machine (a
+    browser, other sessions, a projector's screen capture) the ticks get shorter instead:
+    the charts stay live and training slows down."""
     st.session_state[FIT] = fitted(st.session_state.get(FIT, BUDGET), body_s, every)
 
 
