@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -316,6 +317,9 @@ export default function (component) {
 }
 """.replace("__VERSION__", hashlib.sha1(LIVECHART_JS.encode()).hexdigest()[:10]) \
     .replace("__PLOTLY_FILE__", json.dumps(PLOTLY_JS.name))
+# sent with every chart element: without comments and indentation
+JS = "\n".join(line.strip() for line in re.sub(r"\s+//[^\n]*", "", JS).splitlines()
+                if line.strip())
 
 
 def ensure_static() -> Path:
