@@ -261,8 +261,9 @@ LIVECHART_JS = r"""
           if (f.seq !== seq) {
             seq = f.seq;
             metrics(row, f.status);
-            note(error, "error", f.diverged ? "The run " + f.diverged + ". The lecturer "
-              + "will lower the learning rate or turn on clipping, then Reset." : "");
+            note(error, "error", f.diverged ? "The run " + f.diverged + ". The weights are "
+              + "its last finite ones; on the lecturer's page a lower learning rate or "
+              + "clipping, then Reset, starts it again." : "");
             grid(charts, f);
           }
           if (quiet) playing = false;
