@@ -45,15 +45,5 @@ def component_data(at: AppTest) -> list[str]:
 
 def chart_specs(at: AppTest) -> list[dict]:
     """The figures on the page, in page order: rnnviz.livechart components, JSON-decoded
-    (a grid element gives its charts row by row; a follow element, which the browser
-    fills itself, gives none)."""
-    out = []
-    for text in component_data(at):
-        data = json.loads(text)
-        if "follow" in data:
-            continue
-        if "rows" in data and "charts" in data:
-            out += [data["charts"][k] for row in data["rows"] for k in row]
-        else:
-            out.append(data)
-    return out
+    (a follow element, whose charts the browser fetches itself, gives none)."""
+    return [d for d in map(json.loads, component_data(at)) if "follow" not in d]

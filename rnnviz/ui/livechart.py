@@ -137,10 +137,9 @@ LIVECHART_JS = r"""
     dirty.add(div);
     schedule();
   }
-  // a grid of charts in one element: {"rows": [[key, ...], ...], "ids": {key: hash},
-  // "charts": {key: figure}} (a JSON text or the parsed object)
-  function grid(parent, data) {
-    const g = typeof data === "string" ? JSON.parse(data) : data;
+  // a grid of charts (a follow frame): {"rows": [[key, ...], ...], "ids": {key: hash},
+  // "charts": {key: figure}}
+  function grid(parent, g) {
     let box = parent.querySelector(":scope > div.rnnviz-grid");
     const shape = JSON.stringify(g.rows);
     if (!box || box.__shape !== shape) {
@@ -284,7 +283,6 @@ LIVECHART_JS = r"""
   window.rnnvizChart = function (component) {
     const { data, parentElement } = component;
     if (!data) { loadPlotly(); return; }  // the preload element: fetch plotly.js early
-    if (data.startsWith('{"rows"')) { grid(parentElement, data); return; }
     if (data.startsWith('{"follow"')) { follow(parentElement, JSON.parse(data)); return; }
     update(chartDiv(parentElement), data);
   };
@@ -413,19 +411,14 @@ def to_json(fig) -> str:
 
 
 def grid_spec(rows, specs: dict[str, str]) -> str:
-    """Several charts (their to_json texts) as one element's data: the rows of keys, a
-    hash of each chart (the browser redraws only charts whose hash changed) and the
-    figures, spliced in as they are. Build it once, draw it often."""
+    """Several charts (their to_json texts) as one JSON object, the body of a shared frame
+    (classroom.frame_json): the rows of keys, a hash of each chart (the browser redraws
+    only charts whose hash changed) and the figures, spliced in as they are."""
     rows = [[k for k in row if k in specs] for row in rows if any(k in specs for k in row)]
     ids = {k: hashlib.md5(v.encode()).hexdigest()[:16] for k, v in specs.items()}
     charts = ",".join(f"{json.dumps(k)}:{v}" for k, v in specs.items())
     return (f'{{"rows":{json.dumps(rows, separators=(",", ":"))},'
             f'"ids":{json.dumps(ids, separators=(",", ":"))},"charts":{{{charts}}}}}')
-
-
-def grid(spec: str, *, key: str) -> None:
-    """Draw a grid_spec: one Streamlit element however many charts (the Watch page)."""
-    _mount(data=spec, key=key, width="stretch")
 
 
 def follow(url: str, *, key: str, every: float, idle: float) -> None:
@@ -446,8 +439,8 @@ def chart(fig=None, *, key: str, where=None, spec: str | None = None) -> None:
     """Draw `fig` (or its ready-made JSON `spec`) in the chart that `key` names.
 
     The same key on the next run updates the chart in place. `where`: a container or
-    column (default: the current one). Pass `spec` when one JSON string is drawn for many
-    viewers (follow mode): it is serialised once, not per viewer.
+    column (default: the current one). Pass `spec` for a figure already serialised (the
+    Train page keeps its per-epoch charts as JSON between ticks).
     """
     data = spec if spec is not None else to_json(fig)
     if where is None:
