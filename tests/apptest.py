@@ -44,6 +44,28 @@ def component_data(at: AppTest) -> list[str]:
 
 
 def chart_specs(at: AppTest) -> list[dict]:
-    """The figures on the page, in page order: rnnviz.livechart components, JSON-decoded
-    (a follow element, whose charts the browser fetches itself, gives none)."""
-    return [d for d in map(json.loads, component_data(at)) if "follow" not in d]
+    """The figures on the page, in page order: rnnviz.livechart components, JSON-decoded;
+    a live element (the Train page) gives the charts of the frame it carries, row by row;
+    a follow element (the Watch page), whose charts the browser fetches itself, gives none."""
+    specs = []
+    for d in map(json.loads, component_data(at)):
+        if "live" in d:
+            specs += [d["frame"]["charts"][k] for row in d["frame"]["rows"] for k in row]
+        elif "follow" not in d:
+            specs.append(d)
+    return specs
+
+
+def live_element(at: AppTest) -> dict:
+    """The Train page's live element: {"live": url, "playing", "every", "frame"}."""
+    return next(d for d in map(json.loads, component_data(at)) if "live" in d)
+
+
+def live_frame(at: AppTest) -> dict:
+    """The frame the Train page's script drew (rnnviz.ui.feed): status, charts, task..."""
+    return live_element(at)["frame"]
+
+
+def metric(at: AppTest, label: str) -> str:
+    """A number of the Train page's status row (drawn by its live element)."""
+    return dict(live_frame(at)["status"])[label]

@@ -8,7 +8,10 @@ import os
 # shared 2-core machine BLAS threads made training 5-9x slower. Set before numpy loads.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+import sys  # noqa: E402
+
 import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 
 import rnnviz  # noqa: E402
 
@@ -23,3 +26,14 @@ def make_batch(cfg: rnnviz.ModelConfig, loss: str, B: int, T: int, seed: int = 0
     else:
         Y = rng.standard_normal((B, cfg.output_size) if last else (B, T, cfg.output_size))
     return X, Y
+
+
+@pytest.fixture(autouse=True)
+def _no_training_left_behind():
+    """Pause every live feed after a test: AppTest sessions have no browser whose leaving
+    would stop their training thread's work (rnnviz.ui.feed)."""
+    yield
+    feed = sys.modules.get("rnnviz.ui.feed")
+    if feed is not None:
+        for trainer in list(feed.Trainer.every):
+            trainer.stop_all()

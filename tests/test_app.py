@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import base64
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
-from apptest import chart_specs, open_app
+from apptest import chart_specs, live_element, live_frame, metric, open_app
 from streamlit.testing.v1 import AppTest
 
 from rnnviz import config as cf
@@ -31,8 +32,14 @@ def values(spec) -> np.ndarray:
     return np.asarray(spec)
 
 
-def metric(at, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
+def trained(at, timeout: float = 20.0):
+    """Wait until the session's run has trained while playing (the trainer thread); its
+    run, after the page ran again (as a click or the live element's rerun would)."""
+    run = at.session_state["run"]
+    deadline = time.monotonic() + timeout
+    while run.batches == 0 and run.epoch == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return run
 
 
 def test_home_has_the_recurrence_the_map_and_every_preset():
@@ -63,13 +70,18 @@ def test_play_trains_pause_stops_step_and_reset():
     assert metric(at, "Epoch") == "0"
     at.button[0].click().run()  # Play
     assert at.session_state["playing"] is True
-    for _ in range(3):
-        at.run()  # a fragment tick
+    el = live_element(at)
+    assert el["playing"] and el["live"].startswith("app/static/live/") and el["every"] > 0
     run = at.session_state["run"]
-    assert run.epoch > 0 and metric(at, "Epoch") == str(run.epoch)
+    deadline = time.monotonic() + 30
+    while run.epoch < 1 and time.monotonic() < deadline:  # the trainer thread trains it
+        time.sleep(0.05)
     at.button[0].click().run()  # Pause
     assert at.session_state["playing"] is False
+    assert run.epoch > 0 and metric(at, "Epoch") == str(run.epoch)
+    assert not live_element(at)["playing"]
     epoch = run.epoch
+    time.sleep(0.3)  # paused: the trainer leaves it alone
     at.run()
     assert at.session_state["run"].epoch == epoch  # paused: nothing trains
     at.button[1].click().run()  # Step = one epoch
@@ -121,12 +133,14 @@ def test_each_task_has_its_own_view(task):
     at.button[1].click().run()
     assert not at.exception
     assert at.session_state["run"].task.name == task
+    view = live_frame(at)["task"]
     if task == "sine":
-        assert len(chart_specs(at)) == 8
+        assert len(chart_specs(at)) == 8 and view is None  # its view is a chart
     elif task == "charlm":
-        assert "greedy" in at.code[0].value
+        assert "greedy" in view["code"] and "temperature 1.0" in view["code"]
     else:
-        assert len(at.dataframe) >= 1
+        table = view["table"]
+        assert len(table["rows"]) >= 1 and len(table["rows"][0]) == len(table["columns"])
 
 
 def test_divergence_shows_a_banner_and_reset_recovers():
@@ -212,8 +226,7 @@ def test_charts_are_rebuilt_when_an_epoch_ends_and_reused_otherwise():
 def test_pause_lets_the_model_drop_its_step_buffers():
     at = app("pages/train_live.py", query={"preset": "sine"})
     at.button[0].click().run()  # Play
-    at.run()  # a tick trains: the model keeps its step buffers for the next pass
-    run = at.session_state["run"]
+    run = trained(at)  # training: the model keeps its step buffers for the next pass
     assert run.batches > 0 and (run.model._ws._arrays or run.model._ws._parts)
     at.button[0].click().run()  # Pause
     assert not at.session_state["playing"]

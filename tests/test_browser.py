@@ -50,17 +50,16 @@ def test_deep_link_on_a_fresh_server(browser, path):
 
 
 def epoch(page) -> int:
-    metric = page.locator('[data-testid="stMetric"]').filter(has_text="Epoch").first
-    return int(re.sub(r"\D", "", metric.locator('[data-testid="stMetricValue"]').inner_text()))
-
-
-def watched_epoch(page) -> int:
-    """The Epoch number on the Watch page (drawn by the follow element, not st.metric)."""
+    """The Epoch number on the Train or Watch page (drawn by the live or follow element);
+    -1 while none is shown."""
     value = page.locator(".rnnviz-metric").filter(has_text="Epoch").first.locator(
         ".rnnviz-metric-value")
     if value.count() == 0:
         return -1
     return int(re.sub(r"\D", "", value.inner_text()) or -1)
+
+
+watched_epoch = epoch
 
 
 def chart_data(page, index: int = 0) -> str:
@@ -78,6 +77,7 @@ def test_train_play_trains_and_pause_stops(browser):
         page.goto(f"{url}/train?preset=sine")
         wait_ready(page)
         page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+        page.wait_for_selector(".rnnviz-metric", timeout=10_000)
         assert epoch(page) == 0
         before = chart_data(page)
         page.get_by_role("button", name="Play", exact=True).click()
@@ -132,6 +132,24 @@ def test_saved_run_uploads_and_a_bad_file_is_refused(browser, tmp_path):
         wait_ready(page)
         assert epoch(page) == 3
         assert "Time series" in page.inner_text("body")
+        assert exceptions_on(page) == []
+        page.close()
+
+
+def test_a_run_that_diverges_while_playing_stops_and_says_why(browser):
+    """The training thread stops a diverged run; the page reruns by itself (the live
+    element's trigger), so Play is disabled and the message shows, with no click."""
+    with served_app() as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page.goto(f"{url}/train?preset=exploding&lr=10&scale=4")
+        wait_ready(page)
+        page.get_by_role("button", name="Play", exact=True).click()
+        page.wait_for_selector("text=Lower the learning rate", timeout=30_000)
+        wait_ready(page)
+        play = page.get_by_role("button", name="Play", exact=True)
+        assert play.count() == 1 and play.is_disabled()
+        assert "diverged at epoch" in page.inner_text("body")
+        shot(page, "train-diverged")
         assert exceptions_on(page) == []
         page.close()
 

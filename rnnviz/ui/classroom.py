@@ -99,7 +99,7 @@ class Board:
             if current not in (None, owner) and age < STALE_S:
                 return False
             if current != owner:
-                _write(self.owner_path, f"{os.getpid()} {owner}".encode())
+                write_atomic(self.owner_path, f"{os.getpid()} {owner}".encode())
                 self.last_key = None
             return True
 
@@ -122,7 +122,7 @@ class Board:
             body = frame.replace('"seq":0,', f'"seq":{self.seq},', 1)
             packed = pack(self.seq, body, self.size)
             self.size = len(packed)
-            _write(self.frame_path, packed)
+            write_atomic(self.frame_path, packed)
             os.utime(self.owner_path)  # the owner is alive
             self.last_post, self.last_key = now, key
             return True
@@ -178,14 +178,15 @@ class Board:
 
 
 def frame_json(rows, charts: dict[str, str], *, epoch: int, playing: bool, caption: str,
-               status: list[tuple[str, str]], diverged: str | None) -> str:
+               status: list[tuple[str, str]], diverged: str | None,
+               extra: dict | None = None) -> str:
     """One frame as the browser reads it (livechart.follow); `charts`: key -> plotly JSON.
 
     {"seq", "written", "playing", "epoch", "caption", "status": [[label, value]],
-    "diverged", "rows", "ids", "charts"}; Board.post fills in "seq"."""
+    "diverged", ...extra, "rows", "ids", "charts"}; Board.post fills in "seq"."""
     head = json.dumps({"written": round(time.time(), 3), "playing": playing, "epoch": epoch,
-                       "caption": caption, "status": status, "diverged": diverged},
-                      separators=(",", ":"))
+                       "caption": caption, "status": status, "diverged": diverged}
+                      | (extra or {}), separators=(",", ":"))
     return '{"seq":0,' + head[1:-1] + "," + grid_spec(rows, charts)[1:]
 
 
@@ -205,7 +206,7 @@ def unpack(content: bytes) -> tuple[int, dict]:
     return int(seq), json.loads(gzip.decompress(content[HEADER:HEADER + int(length)]))
 
 
-def _write(path: Path, content: bytes) -> None:
+def write_atomic(path: Path, content: bytes) -> None:
     """Atomic: a reader gets the old file or the new one, never half of one."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
     tmp.write_bytes(content)

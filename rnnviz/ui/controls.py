@@ -137,7 +137,8 @@ def sync_run(run: TrainingRun, new: cf.RunConfig) -> TrainingRun:
     t = new.train
     if (t.lr, t.clip, t.clip_threshold) != (run.cfg.train.lr, run.cfg.train.clip,
                                             run.cfg.train.clip_threshold):
-        run.set_live(lr=t.lr, clip=t.clip, clip_threshold=t.clip_threshold)
+        with state.run_lock():  # the trainer thread may be inside run.advance
+            run.set_live(lr=t.lr, clip=t.clip, clip_threshold=t.clip_threshold)
     query = cf.to_query(run.cfg)
     if dict(st.query_params) != query:
         st.query_params.from_dict(query)

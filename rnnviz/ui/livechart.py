@@ -225,6 +225,7 @@ LIVECHART_JS = r"""
     const row = part(box, "rnnviz-follow-metrics", "display:flex;gap:1rem;margin-bottom:1rem");
     const error = part(box, "rnnviz-follow-error");
     const charts = part(box, "rnnviz-follow-charts");
+    const task = part(box, "rnnviz-live-task");
     const url = base() + cfg.follow;
     let seq = null, tag = null, failures = 0;
     async function poll() {
@@ -236,7 +237,7 @@ LIVECHART_JS = r"""
         if (r.status === 404) {
           seq = tag = null;
           note(state, "info", NOTHING);
-          row.replaceChildren(); note(error); charts.replaceChildren();
+          row.replaceChildren(); note(error); charts.replaceChildren(); taskView(task, null);
         } else if (!r.ok) {
           throw new Error("HTTP " + r.status);
         } else {
@@ -264,6 +265,7 @@ LIVECHART_JS = r"""
               + "its last finite ones; on the lecturer's page a lower learning rate or "
               + "clipping, then Reset, starts it again." : "");
             grid(charts, f);
+            taskView(task, f.task);
           }
           if (quiet) playing = false;
         }
@@ -280,10 +282,111 @@ LIVECHART_JS = r"""
     }
     poll();
   }
+  // a task's own view under the charts: {"title", "code"} or {"title", "table":
+  // {"columns", "rows"}}, text ready to show
+  function taskView(el, t) {
+    const text = JSON.stringify(t || null);
+    if (el.__text === text) return;
+    el.__text = text;
+    el.replaceChildren();
+    if (!t) return;
+    const h = document.createElement("div");
+    h.style.cssText = "font-weight:600;margin:0.25rem 0 0.5rem";
+    h.textContent = t.title;
+    el.appendChild(h);
+    if (t.code != null) {
+      const pre = document.createElement("pre");
+      pre.className = "rnnviz-task-code";
+      pre.style.cssText = "background:#f0f2f6;padding:0.75rem 1rem;border-radius:0.5rem;"
+        + "font-size:0.875rem;overflow-x:auto;white-space:pre;margin:0 0 1rem";
+      pre.textContent = t.code;
+      el.appendChild(pre);
+    }
+    if (t.table) {
+      const table = document.createElement("table");
+      table.className = "rnnviz-task-table";
+      table.style.cssText = "border-collapse:collapse;font-size:0.875rem;margin-bottom:1rem";
+      const cell = (tag, text) => {
+        const c = document.createElement(tag);
+        c.style.cssText = "border:1px solid #e6eaf1;padding:0.25rem 0.6rem;text-align:left"
+          + (tag === "th" ? ";background:#f0f2f6;font-weight:600" : "");
+        c.textContent = text;
+        return c;
+      };
+      const head = document.createElement("tr");
+      for (const c of t.table.columns) head.appendChild(cell("th", c));
+      table.appendChild(head);
+      for (const row of t.table.rows) {
+        const tr = document.createElement("tr");
+        for (const c of row) tr.appendChild(cell("td", c));
+        table.appendChild(tr);
+      }
+      el.appendChild(table);
+    }
+  }
+  // The Train page's live view (rnnviz/ui/feed.py): the frame the page's script sent
+  // inline, then, while the run plays, the newer frames the server's training thread
+  // writes to cfg.live. A frame that says the run stopped by itself (it diverged) makes
+  // the page rerun, so its buttons follow.
+  // cfg: {"live": url below the base, "playing", "every": s, "frame": frame}
+  function live(parent, cfg, component) {
+    let box = parent.querySelector(":scope > div.rnnviz-live");
+    if (!box) {
+      box = part(parent, "rnnviz-live");
+      box.__row = part(box, "rnnviz-follow-metrics", "display:flex;gap:1rem");
+      box.__note = part(box, "rnnviz-live-note",
+        "font-size:0.8rem;color:rgba(49,51,63,0.6);min-height:1.2rem;margin-bottom:0.75rem");
+      box.__charts = part(box, "rnnviz-follow-charts");
+      box.__task = part(box, "rnnviz-live-task");
+    }
+    if (box.__url !== cfg.live) { box.__url = cfg.live; box.__seq = 0; }
+    box.__cfg = cfg;
+    box.__component = component;
+    if (cfg.frame && cfg.frame.seq > box.__seq) show(box, cfg.frame);
+    if (cfg.playing && !box.__polling) {
+      box.__polling = true;
+      box.__stopped = null;
+      pollLive(box);
+    }
+  }
+  function show(box, f) {
+    box.__seq = f.seq;
+    metrics(box.__row, f.status);
+    box.__note.textContent = f.note || "";
+    grid(box.__charts, f);
+    taskView(box.__task, f.task);
+  }
+  async function pollLive(box) {
+    const cfg = box.__cfg;
+    if (!box.isConnected || !cfg.playing) { box.__polling = false; return; }
+    const t0 = performance.now();
+    let every = cfg.every;
+    try {
+      const r = await fetch(base() + cfg.live, {cache: "no-store"});
+      if (r.ok) {
+        const buf = await r.arrayBuffer();
+        const [seqText, length] = frameHeader(buf);
+        if (Number(seqText) > box.__seq && box.__url === cfg.live) {
+          const f = await inflate(buf, length);
+          show(box, f);
+          every = f.every || every;
+          if (!f.playing && box.__stopped === null) {
+            box.__stopped = f.seq;  // once: the rerun sends playing: false
+            box.__polling = false;
+            box.__component.setTriggerValue("stopped", f.seq);
+            return;
+          }
+        }
+      }
+    } catch (e) { /* the next poll tries again */ }
+    const wait = (document.hidden ? 1 : every) * 1000;
+    setTimeout(() => pollLive(box), Math.max(30, wait - (performance.now() - t0)));
+  }
   window.rnnvizChart = function (component) {
     const { data, parentElement } = component;
     if (!data) { loadPlotly(); return; }  // the preload element: fetch plotly.js early
     if (data.startsWith('{"follow"')) { follow(parentElement, JSON.parse(data)); return; }
+    if (data.startsWith('{"live"')) { live(parentElement, JSON.parse(data), component); return; }
     update(chartDiv(parentElement), data);
   };
 })();
@@ -427,6 +530,17 @@ def follow(url: str, *, key: str, every: float, idle: float) -> None:
     says "playing", every `idle` seconds otherwise. No script run per refresh."""
     cfg = {"follow": url, "every": every, "idle": idle}
     _mount(data=json.dumps(cfg, separators=(",", ":")), key=key, width="stretch")
+
+
+def live(frame: str, *, url: str, playing: bool, every: float, key: str,
+         on_stopped) -> None:
+    """The Train page's live view (rnnviz.ui.feed): `frame` (classroom.frame_json) drawn
+    at once, then, while `playing`, the newer frames at `url` (below the server's base URL)
+    polled every `every` seconds. `on_stopped` runs when the browser saw the run stop by
+    itself (before the rerun it causes)."""
+    data = (f'{{"live":{json.dumps(url)},"playing":{json.dumps(playing)},'
+            f'"every":{every:.3f},"frame":{frame}}}')
+    _mount(data=data, key=key, width="stretch", on_stopped_change=on_stopped)
 
 
 def preload() -> None:

@@ -1,0 +1,319 @@
+"""The Train page's live run: trained by a background thread, read by the browser as a file.
+
+Why not a Streamlit fragment per tick (the first design): every fragment run costs the
+browser ~29 ms of Streamlit's own frontend work even when it draws nothing, and the server
+a script run; measured in Chromium the page's main thread was 96% busy at 5.6 refreshes a
+second (benchmarks/RESULTS.md). Now, while a session plays:
+
+- its `Feed` holds the run, what the page shows of it (`View`) and a frame file,
+  ./static/live/<token>.gz (the format of the class board: classroom.pack);
+- one `Trainer` thread per server process takes turns over the feeds that play: trains
+  each for its share of BUDGET seconds (pace.Pace), then draws its charts and writes its
+  frame (and posts it to the class board while the session shares);
+- the page's live element (livechart.live) polls that file and redraws what changed;
+  when the run stops by itself (it diverged) the frame says so and the element asks the
+  page to rerun, so the buttons follow.
+
+The page itself runs only when the user acts (Play, Pause, a slider): it draws the run
+as it is then, the same frame, sent inline with the element. The token is random, so one
+session cannot read another's frame by guessing its name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import threading
+import time
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+
+from rnnviz import views
+from rnnviz.figures import live as live_figs
+from rnnviz.figures.live import LAYOUT
+
+from . import classroom, pace
+from .livechart import STATIC, to_json
+
+FOLDER = "live"  # ./static/live/<token>.gz
+TICK = 0.1  # seconds between a playing run's frames: up to 10 chart refreshes a second
+BUDGET = 0.035  # seconds of training per turn at most (pace shares it in a crowd)
+KEEP = 0.5  # a round of turns (training and drawing) takes at most this share of its time
+EPOCH_VIEW_EVERY = 0.5  # seconds: while playing, per-epoch charts are rebuilt this often
+STALE_FILE_S = 3600.0  # frame files untouched this long are from sessions long gone
+
+
+@dataclass(frozen=True)
+class View:
+    """What the page shows of the run: the probe sample, presentation mode, and the
+    session id to post the class board as (None: not sharing)."""
+
+    probe: int = 0
+    big: bool = False
+    share: str | None = None
+
+
+class Feed:
+    """One session's run as the browser sees it live. Every method that reads or changes
+    the run holds `lock` (the session's state.run_lock)."""
+
+    def __init__(self, run, lock, session: str = "", folder: Path | None = None):
+        self.run, self.lock, self.session = run, lock, session
+        self.token = secrets.token_urlsafe(16)
+        folder = folder or STATIC / FOLDER
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / f"{self.token}.gz"
+        self.url = f"app/static/{FOLDER}/{self.token}.gz"  # below the server's base URL
+        self.view = View()
+        self.playing = False
+        self.seq = 0  # frames numbered in order, inline ones and written ones alike
+        self.size = 0  # bytes of the frame file (classroom.pack: its size only grows)
+        self.memo = None  # (key, chart JSON by key, task view, built at, run.batches then)
+        self.turn_ms = (0.0, 0.0)  # the last turn: (training, drawing) ms
+        self.every = TICK  # seconds between this feed's frames now (the poll interval)
+        self.alive = _always  # the trainer pauses a feed whose session has ended
+        self.board = None  # classroom.Board to post to while view.share is set (the page's)
+        weakref.finalize(self, _unlink, self.path)
+
+    # -- the page (script thread) ------------------------------------------------------
+    def attach(self, run, view: View) -> None:
+        """The page's current run and view (a new run stops playing)."""
+        with self.lock:
+            if run is not self.run:
+                self.run, self.memo, self.playing = run, None, False
+            self.view = view
+
+    def play(self) -> bool:
+        with self.lock:
+            self.playing = not self.run.diverged
+            return self.playing
+
+    def pause(self) -> None:
+        with self.lock:
+            self.playing = False
+            self.run.model.release_buffers()  # a paused model holds no step buffers
+
+    def snapshot(self) -> str:
+        """The frame of the run as it is now, for the page to send inline."""
+        with self.lock:
+            frame = self._frame(time.monotonic(), force=True)
+            if not self.playing:
+                self.run.model.release_buffers()  # drawing may have made some
+            return frame
+
+    # -- the trainer thread ------------------------------------------------------------
+    def turn(self, seconds: float) -> bool:
+        """Train for `seconds`, then write the frame. False if this feed does not play."""
+        with self.lock:
+            if not self.playing:
+                return False
+            t0 = time.perf_counter()
+            self.run.advance(seconds=seconds)
+            t1 = time.perf_counter()
+            if self.run.diverged:
+                self.playing = False
+            self.turn_ms = ((t1 - t0) * 1000, self.turn_ms[1])  # drawing: the last turn's
+            _write(self, self._frame(time.monotonic(), force=self.run.diverged))
+            self.turn_ms = (self.turn_ms[0], (time.perf_counter() - t1) * 1000)
+            if not self.playing:
+                self.run.model.release_buffers()
+            return True
+
+    # -- drawing -----------------------------------------------------------------------
+    def _frame(self, now: float, force: bool) -> str:
+        """The frame JSON (classroom.frame_json plus the task view and this feed's notes);
+        posted to the board too while sharing."""
+        run, v = self.run, self.view
+        specs, task, batches = self._epoch_view(now, force)
+        if batches != run.batches:  # trained since: the learning curves are always current
+            specs = specs | {"loss": to_json(live_figs.curves_now(run, v.big))}
+        self.seq += 1
+        status = status_items(live_figs.status(run))
+        train_ms, draw_ms = self.turn_ms
+        note = (f"last turn: {train_ms:.0f} ms training, {draw_ms:.0f} ms drawing"
+                if self.playing or train_ms else "")
+        if v.share and self.board is not None:
+            note += f" · shared with the class, {self.board.watching()} watching"
+        frame = classroom.frame_json(
+            LAYOUT, specs, epoch=run.epoch, playing=self.playing, caption=caption(run),
+            status=status, diverged=run.status if run.diverged else None,
+            extra={"task": task, "note": note, "every": round(self.every, 3)})
+        if v.share and self.board is not None:  # the board numbers its own frames
+            key = (id(run), run.batches, run.epoch, v.probe, v.big, run.diverged,
+                   self.playing)
+            self.board.post(v.share, key, frame)
+        return frame.replace('"seq":0,', f'"seq":{self.seq},', 1)
+
+    def _epoch_view(self, now: float, force: bool) -> tuple[dict, object, int]:
+        """The per-epoch charts (JSON), the task view, and run.batches when built.
+
+        They show per-epoch records (history, the probe trace taken at the end of the
+        epoch, W_hh's eigenvalues then), so they are rebuilt only when the epoch moved on,
+        and while playing at most every EPOCH_VIEW_EVERY seconds: the browser redraws only
+        charts whose JSON changed, so the learning curves refresh alone in between."""
+        run, v = self.run, self.view
+        key = (run.epoch, v.probe, v.big, run.diverged, repr(run.cfg.train))
+        m = self.memo
+        if m is not None and (m[0] == key or (
+                not force and m[0][1:] == key[1:] and now - m[3] < EPOCH_VIEW_EVERY)):
+            return m[1], m[2], m[4]
+        figs = live_figs.train_figures(run, v.probe, v.big)
+        self.memo = (key, {k: to_json(f) for k, f in figs.items()}, task_view(run), now,
+                     run.batches)
+        return self.memo[1], self.memo[2], self.memo[4]
+
+
+class Trainer:
+    """The thread that trains every playing feed of this process, in turns.
+
+    A round gives each playing feed one turn: its share of the training budget (`fit`,
+    divided among the sessions training now by pace.Pace), then its frame. Rounds start
+    every pace.interval(TICK, n) seconds (10 a second alone, fewer in a crowd) and rest at
+    least as long as they worked (KEEP), so the server's event loop and the browser on the
+    same laptop keep their share; `fit` shrinks after a round longer than that and grows
+    back (up to BUDGET) after shorter ones."""
+
+    every: weakref.WeakSet[Trainer] = weakref.WeakSet()  # all of them (tests stop them)
+
+    def __init__(self, pace_: pace.Pace):
+        self.pace = pace_
+        Trainer.every.add(self)
+        self._feeds: weakref.WeakSet[Feed] = weakref.WeakSet()
+        self._wake = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self.fit = BUDGET
+        self.rounds = 0
+
+    def add(self, feed: Feed) -> None:
+        with self._wake:
+            self._feeds.add(feed)
+
+    def wake(self) -> None:
+        """A feed started playing: start the thread if needed, end its rest."""
+        with self._wake:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._loop, name="rnnviz-trainer",
+                                                daemon=True)
+                self._thread.start()
+            self._wake.notify_all()
+
+    def playing(self) -> list[Feed]:
+        with self._wake:
+            return [f for f in list(self._feeds) if f.playing]
+
+    def stop_all(self) -> None:
+        """Pause every feed (tests; a server shutting down)."""
+        for f in list(self._feeds):
+            f.pause()
+
+    def _loop(self) -> None:
+        while True:
+            feeds = self.playing()
+            if not feeds:
+                with self._wake:
+                    self._wake.wait(timeout=5.0)
+                continue
+            every = pace.interval(TICK, len(feeds))
+            viewers = max((f.board.watching() for f in feeds if f.view.share and f.board),
+                          default=0)  # students polling the class board (pace.Pace)
+            t0 = time.monotonic()
+            for f in feeds:
+                if not f.alive():
+                    f.pause()
+                    continue
+                with self.pace.slots["train"]:
+                    f.every = every
+                    f.turn(self.pace.share(f.session, self.fit, viewers=viewers))
+            body = time.monotonic() - t0
+            self.fit = fitted(self.fit, body, every)
+            self.rounds += 1
+            with self._wake:
+                self._wake.wait(timeout=max(every - body, body * (1 / KEEP - 1)))
+
+
+def fitted(fit: float, body_s: float, every: float) -> float:
+    """The next round's training seconds after one whose body took body_s: 20% less after
+    a round longer than KEEP of its interval, 10% more (up to BUDGET) after a shorter one.
+    On a busy machine (a browser, other sessions, a projector's screen capture) training
+    slows down and the charts stay live."""
+    fit = fit * 0.8 if body_s > KEEP * every else fit * 1.1
+    return min(BUDGET, max(pace.MIN_BUDGET, fit))
+
+
+def status_items(st_) -> list[tuple[str, str]]:
+    """Epoch, losses and throughput (a figures.live.status dict) as (label, text) pairs."""
+    return [("Epoch", str(st_["epoch"])),
+            ("Train loss", _num(st_["train_loss"], ".3g")),
+            (f"Test {st_['metric_name']}", _num(st_["test_metric"], ".3g")),
+            ("Steps / s", _num(st_["steps_per_s"], ".0f")),
+            ("ms / epoch", _num(st_["ms_per_epoch"], ".0f"))]
+
+
+def caption(run) -> str:
+    m = run.cfg.model
+    return (f"{run.task.title}. {m.cell.upper()}, {m.hidden_size} hidden units × "
+            f"{m.num_layers} layer(s); {run.model.num_params:,} parameters.")
+
+
+def task_view(run) -> dict | None:
+    """What the task's own view shows, when it is not a chart (sine's is a chart):
+    {"title", "table": {"columns", "rows"}} or {"title", "code"}, text ready to show."""
+    name = run.task.name
+    if name == "sentiment":
+        return {"title": "The test sentences, as the network reads them now",
+                "table": _table(views.sentiment_view(run))}
+    if name == "charlm":
+        greedy = views.charlm_view(run, n=60, greedy=True)
+        sampled = views.charlm_view(run, n=60, temperature=1.0)
+        return {"title": "Samples from the model now (prompt: first character of the text)",
+                "code": f"greedy:          {greedy.prompt}{greedy.text}\n"
+                        f"temperature 1.0: {sampled.prompt}{sampled.text}"}
+    if name != "sine":
+        return {"title": "First test sequences: target vs prediction",
+                "table": _table(views.memory_view(run))}
+    return None
+
+
+def _table(df) -> dict:
+    def cell(x):
+        if isinstance(x, bool) or type(x).__name__ == "bool_":
+            return "✓" if x else "✗"
+        if isinstance(x, float) or type(x).__name__.startswith("float"):
+            return format(float(x), ".3f")
+        return str(x)
+
+    return {"columns": [str(c) for c in df.columns],
+            "rows": [[cell(x) for x in row] for row in df.itertuples(index=False)]}
+
+
+def _num(x, spec: str) -> str:
+    return "–" if x is None else format(x, spec)
+
+
+def _write(feed: Feed, frame: str) -> None:
+    packed = classroom.pack(feed.seq, frame, feed.size)
+    feed.size = len(packed)
+    classroom.write_atomic(feed.path, packed)
+
+
+def _unlink(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
+
+
+def _always() -> bool:
+    return True
+
+
+def sweep(folder: Path | None = None, older_s: float = STALE_FILE_S) -> int:
+    """Remove frame files nobody has written for `older_s` seconds (ended sessions of
+    processes that did not exit cleanly); the number removed."""
+    folder = folder or STATIC / FOLDER
+    n, now = 0, time.time()
+    for p in folder.glob("*.gz") if folder.exists() else ():
+        with contextlib.suppress(OSError):
+            if now - p.stat().st_mtime > older_s:
+                p.unlink()
+                n += 1
+    return n
