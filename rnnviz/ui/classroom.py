@@ -1,7 +1,8 @@
 """Follow the lecturer: one training run shared read-only with every student.
 
 The lecturer turns on "Share with the class" on the Train page. From then on that session's
-ticks post what they have just drawn (the charts' JSON and the status numbers) as one
+frames (rnnviz.ui.feed: written by the training thread while it plays, by the page when
+it acts) are posted here too (the charts' JSON and the status numbers) as one
 file, ./static/board/frame.gz, at most 1 / MIN_INTERVAL times a second. Streamlit serves
 it at /app/static/board/frame.gz (server.enableStaticServing).
 
