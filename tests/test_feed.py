@@ -109,8 +109,29 @@ def test_the_trainer_thread_trains_playing_feeds_and_leaves_paused_ones(tmp_path
     b.alive = lambda: not gone[0]
     t.wake()
     assert wait_for(lambda: b.run.batches > 0)
-    gone[0] = True  # the browser session ended: the trainer pauses its feed
+    gone[0] = True  # the browser session ended: the trainer pauses its feed ...
     assert wait_for(lambda: not b.playing)
+    assert not read(b)[1]["playing"]  # ... and says so to a page that still polls
+    t.stop_all()
+
+
+def test_a_turn_that_fails_stops_that_run_only_and_says_why(tmp_path, monkeypatch):
+    t = feed.Trainer(pace.Pace())
+    good, bad = make_feed(tmp_path), make_feed(tmp_path)
+    for f in (good, bad):
+        t.add(f)
+        f.play()
+    bad.turn(0.0)  # one good frame first
+
+    def broken(seconds):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(bad.run, "advance", broken)
+    t.wake()
+    assert wait_for(lambda: not bad.playing and good.run.epoch >= 2)
+    assert good.playing and bad.error == "RuntimeError: boom"
+    assert not read(bad)[1]["playing"]  # the page's element sees it stopped and reruns
+    assert bad.play() and bad.error is None  # Play again clears the message
     t.stop_all()
 
 

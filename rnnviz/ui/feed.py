@@ -22,6 +22,7 @@ session cannot read another's frame by guessing its name.
 from __future__ import annotations
 
 import contextlib
+import logging
 import secrets
 import threading
 import time
@@ -42,6 +43,7 @@ BUDGET = 0.035  # seconds of training per turn at most (pace shares it in a crow
 KEEP = 0.5  # a round of turns (training and drawing) takes at most this share of its time
 EPOCH_VIEW_EVERY = 0.5  # seconds: while playing, per-epoch charts are rebuilt this often
 STALE_FILE_S = 3600.0  # frame files untouched this long are from sessions long gone
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class Feed:
         self.turn_ms = (0.0, 0.0)  # the last turn: (training, drawing) ms
         self.every = TICK  # seconds between this feed's frames now (the poll interval)
         self.alive = _always  # the trainer pauses a feed whose session has ended
+        self.error: str | None = None  # why the trainer stopped this run, if it failed
         self.board = None  # classroom.Board to post to while view.share is set (the page's)
         weakref.finalize(self, _unlink, self.path)
 
@@ -86,13 +89,24 @@ class Feed:
 
     def play(self) -> bool:
         with self.lock:
-            self.playing = not self.run.diverged
+            self.playing, self.error = not self.run.diverged, None
             return self.playing
 
     def pause(self) -> None:
         with self.lock:
             self.playing = False
             self.run.model.release_buffers()  # a paused model holds no step buffers
+
+    def stop(self, error: str | None = None) -> None:
+        """Pause from the trainer's side (the session ended, or a turn failed) and write a
+        last frame that says so: a page still polling reruns and shows Play again."""
+        with self.lock:
+            was = self.playing
+            self.pause()
+            self.error = error or self.error
+            if was:
+                with contextlib.suppress(Exception):  # the charts of the last good frame
+                    _write(self, self._frame(time.monotonic(), force=False, redraw=False))
 
     def snapshot(self) -> str:
         """The frame of the run as it is now, for the page to send inline."""
@@ -121,11 +135,14 @@ class Feed:
             return True
 
     # -- drawing -----------------------------------------------------------------------
-    def _frame(self, now: float, force: bool) -> str:
+    def _frame(self, now: float, force: bool, redraw: bool = True) -> str:
         """The frame JSON (classroom.frame_json plus the task view and this feed's notes);
-        posted to the board too while sharing."""
+        posted to the board too while sharing. `redraw=False`: the last charts as they are."""
         run, v = self.run, self.view
-        specs, task, batches = self._epoch_view(now, force)
+        if not redraw and self.memo is not None:
+            specs, task, batches = self.memo[1], self.memo[2], run.batches
+        else:
+            specs, task, batches = self._epoch_view(now, force)
         if batches != run.batches:  # trained since: the learning curves are always current
             specs = specs | {"loss": to_json(live_figs.curves_now(run, v.big))}
         self.seq += 1
@@ -220,11 +237,15 @@ class Trainer:
             t0 = time.monotonic()
             for f in feeds:
                 if not f.alive():
-                    f.pause()
+                    f.stop()
                     continue
                 with self.pace.slots["train"]:
                     f.every = every
-                    f.turn(self.pace.share(f.session, self.fit, viewers=viewers))
+                    try:
+                        f.turn(self.pace.share(f.session, self.fit, viewers=viewers))
+                    except Exception as e:  # one broken run must not stop the others
+                        log.exception("rnnviz: training stopped for one session")
+                        f.stop(f"{type(e).__name__}: {e}")
             body = time.monotonic() - t0
             self.fit = fitted(self.fit, body, every)
             self.rounds += 1

@@ -167,6 +167,9 @@ def panel(big: bool) -> None:
         trainer().wake()
     livechart.live(f.snapshot(), url=f.url, playing=playing, every=f.every, key=LIVE_KEY,
                    on_stopped=_stopped)
+    if f.error:
+        st.error(f"**Training stopped: {f.error}.** This is a bug in rnnviz, not in your "
+                 "settings; the run is kept as it was. Press Play to try again, or Reset.")
     if run.diverged:
         st.error(f"**The run {run.status}.** The weights are the last finite ones. Lower the "
                  "learning rate or turn on clipping, then press Reset.")

@@ -2,8 +2,9 @@
 
 Two rules. `slot()`: at most one live tick computes at once in this process (a turn of
 the Train page's training thread, feed.Trainer, or a tick of a page that still trains in
-a fragment: Compare, Sentiment, Generate); the others wait their turn asleep. Thirty script threads all wanting the GIL would otherwise starve
-the thread that runs the server's event loop (measured by bench_classroom: /_stcore/health
+a fragment: Compare, Sentiment, Generate); the others wait their turn asleep. Thirty
+script threads all wanting the GIL would otherwise starve the thread that runs the
+server's event loop (measured by bench_classroom: /_stcore/health
 took 2-5 s and no tick's charts reached the browsers). And `budget`:
 
 One Streamlit process runs every session's Python on effectively one core (the GIL). If
