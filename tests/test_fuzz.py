@@ -4,11 +4,13 @@ page, the step and the actions that led there."""
 
 from __future__ import annotations
 
+import json
 import math
 import random
 from pathlib import Path
 
 import pytest
+from apptest import component_data
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,12 +96,17 @@ def _number(label: str):
 
 
 def shown_numbers_are_finite(at: AppTest) -> list[str]:
+    """st.metric numbers, and the Train page's status row (drawn by its live element)."""
+    shown = [(m.label, m.value) for m in at.metric]
+    for d in map(json.loads, component_data(at)):
+        if "live" in d:
+            shown += [tuple(item) for item in d["frame"]["status"]]
     bad = []
-    for m in at.metric:
-        first = str(m.value).strip().lower().split(" ")[0]
+    for label, value in shown:
+        first = str(value).strip().lower().split(" ")[0]
         try:
             if not math.isfinite(float(first)):  # "nan", "inf", "-inf", "nan %", ...
-                bad.append(f"metric {m.label!r} shows {m.value!r}")
+                bad.append(f"metric {label!r} shows {value!r}")
         except ValueError:
             pass  # words ("negative", "–") are fine
     return bad

@@ -16,7 +16,7 @@ from . import classroom, controls, feed, livechart, pace, state
 PROBE = "probe_sample"
 UPLOAD_ERROR = "upload_error"
 SHARE = "share_with_class"  # bool: this session publishes its run to /watch
-FEED = "live_feed"  # this session's feed.Feed
+FEED = state.FEED
 LIVE_KEY = "train_live"  # the live element's key
 TICK, BUDGET, KEEP, fitted = feed.TICK, feed.BUDGET, feed.KEEP, feed.fitted
 

@@ -16,6 +16,7 @@ NOTICE = "notice"  # a one-shot message for the next rerun (e.g. "new model")
 PRESENTATION = "presentation"  # bool: larger fonts and thicker lines for a projector
 URL_WARNINGS = "url_warnings"
 LOCK = "run_lock"
+FEED = "live_feed"  # the feed.Feed that trains and draws the run while it plays
 
 
 def run_lock() -> threading.RLock:
@@ -49,6 +50,8 @@ def set_run(cfg: cf.RunConfig, run: TrainingRun | None = None) -> TrainingRun:
         st.session_state[RUN] = run
         st.session_state[CFG] = run.cfg
         st.session_state[PLAYING] = False
+        if (feed := st.session_state.get(FEED)) is not None:
+            feed.attach(run, feed.view)  # the training thread lets the old run go
     return run
 
 
