@@ -25,6 +25,8 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+from rnnviz.figures.style import Fig
+
 NAME = "rnnviz.livechart"
 FRAME_HEADER = len(f"rnnviz-frame {0:016d} {0:010d}\n")  # rnnviz.ui.classroom.pack
 STATIC = Path(__file__).resolve().parents[2] / "static"  # beside app.py
@@ -500,6 +502,8 @@ def to_json(fig) -> str:
     side adds the app's look). Our figures are built without validation (figures.style),
     so their traces are plain dicts: they are read as they are, not through plotly's
     to_plotly_json, which copies and re-validates everything (~1 ms a figure)."""
+    if isinstance(fig, Fig):  # figures.style: plain dicts unless plotly's API was used
+        fig = fig._fig if fig._fig is not None else fig.spec
     if hasattr(fig, "_data") and hasattr(fig, "_layout"):
         data, layout = fig._data, fig._layout
     else:
