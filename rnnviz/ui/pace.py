@@ -59,11 +59,13 @@ class Pace:
 
 
 def interval(base: float, n: int) -> float:
-    """Seconds between a session's ticks when n sessions train at once.
+    """Seconds between a session's ticks (frames) when n sessions train at once.
 
-    The browser asks for a tick every `run_every` seconds whatever the server is doing; in
-    a crowd, asking more often than the server can answer only queues requests. So the
-    interval grows with the crowd, from `base` alone to MAX_INTERVAL."""
+    In a crowd, frames more often than the server can draw them would only make every
+    session's turn late (feed.Trainer), and a fragment's timer asks for a tick every
+    `run_every` seconds whatever the server is doing, so requests would queue (Compare and
+    the other fragment pages). So the interval grows with the crowd, from `base` alone to
+    MAX_INTERVAL."""
     return min(max(base, n * PER_SESSION), max(base, MAX_INTERVAL))
 
 
