@@ -188,6 +188,18 @@ LIVECHART_JS = r"""
     el.textContent = text || "";
   }
   function metrics(el, items) {
+    const text = JSON.stringify(items);
+    if (el.__text === text) return;
+    const same = el.__labels === JSON.stringify(items.map((i) => i[0]));
+    el.__text = text;
+    if (same) {  // the same labels: change the numbers in place (no new nodes, less layout)
+      const values = el.querySelectorAll(".rnnviz-metric-value");
+      items.forEach(([, value], i) => {
+        if (values[i].textContent !== value) values[i].textContent = value;
+      });
+      return;
+    }
+    el.__labels = JSON.stringify(items.map((i) => i[0]));
     el.replaceChildren();
     for (const [label, value] of items) {
       const m = document.createElement("div");
@@ -239,7 +251,11 @@ LIVECHART_JS = r"""
         if (r.status === 404) {
           seq = tag = null;
           note(state, "info", NOTHING);
-          row.replaceChildren(); note(error); charts.replaceChildren(); taskView(task, null);
+          row.replaceChildren();
+          row.__text = row.__labels = null;
+          note(error);
+          charts.replaceChildren();
+          taskView(task, null);
         } else if (!r.ok) {
           throw new Error("HTTP " + r.status);
         } else {
@@ -354,7 +370,7 @@ LIVECHART_JS = r"""
   function show(box, f) {
     box.__seq = f.seq;
     metrics(box.__row, f.status);
-    box.__note.textContent = f.note || "";
+    if (box.__note.textContent !== (f.note || "")) box.__note.textContent = f.note || "";
     grid(box.__charts, f);
     taskView(box.__task, f.task);
   }
