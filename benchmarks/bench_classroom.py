@@ -28,48 +28,69 @@ Streamlit's protocol the way its frontend (streamlit/static, 1.67) does:
     sent with every rerun, `ref_hash` messages are answered from the cache, entries older
     than new_session.config.max_cached_message_age runs are dropped (fragment runs age only
     their own fragment's entries), as the frontend's ForwardMsgCache.
-  - `st.fragment(run_every=...)`: the server sends ForwardMsg auto_rerun {fragment_id,
-    interval}; the frontend then runs setInterval(interval) that sends rerun_script with
-    that fragment_id and is_auto_rerun=True *without waiting* for the previous run (the
-    server coalesces queued fragment reruns). Here: one timer per fragment on a fixed grid
-    (a late tick is sent at once, missed ticks are not sent twice). Timers stop on
-    stop_auto_rerun and on the new_session of a full run (the frontend's
-    cleanupAutoReruns), which is how Pause stops the ticks.
-Checked against Chromium on this app (the BackMsgs of a real tab captured with Playwright:
-the first rerun, Play, the first timer rerun): the same fields and the same widget values,
-for the default preset, sine and hello-world.
+  - `st.fragment(run_every=...)` (the Watch page's heartbeat; the Train page has none
+    since bbb433c, and any auto_rerun it sent would be counted): the server sends
+    ForwardMsg auto_rerun {fragment_id, interval}; the frontend then runs
+    setInterval(interval) that sends rerun_script with that fragment_id and
+    is_auto_rerun=True *without waiting* for the previous run. Here: one timer per fragment
+    on a fixed grid (a late tick is sent at once, missed ticks are not sent twice). Timers
+    stop on stop_auto_rerun and on the new_session of a full run (the frontend's
+    cleanupAutoReruns).
+  - the Train page's live element (rnnviz.livechart, a bidi_component keyed "train_live";
+    rnnviz/ui/feed.py, livechart.js live() and pollLive()): its data, sent by each run of
+    the page (load, Play, Pause), is {"live": "app/static/live/<token>.gz", "playing",
+    "every": s, "frame": the run as it is then}. The inline frame is shown when its seq is
+    above the one shown; while the data says playing, one loop per page GETs the frame file
+    over the session's own keep-alive HTTP/1.1 connection (HttpConn, with the headers of a
+    fetch with cache "no-store"), one request at a time: a frame whose header's seq is above
+    the one shown is gunzipped, JSON-decoded and shown; the next request `every` s after
+    this one started (the new frame's `every`; after a request that brought nothing new,
+    the element's `every`, as pollLive's local variable does), at least 30 ms. The loop
+    ends when the page's latest run says not playing (after Pause). A polled frame saying
+    not playing (the run diverged, or the trainer stopped it: session gone, a turn failed)
+    ends it too and sends the element's "stopped" trigger
+    (json_trigger_value on the widget id "$$STREAMLIT_INTERNAL_KEY_<element id>__events",
+    as setTriggerValue). The websocket stays open while playing: the server's trainer thread
+    pauses a feed whose session is no longer active.
+Checked against Chromium on this app before bbb433c (the BackMsgs of a real tab captured
+with Playwright: the first rerun, Play, the first timer rerun): the same fields and the same
+widget values, for the default preset, sine and hello-world. The live element's loop follows
+livechart.js as of bbb433c.
 
-A refresh = one fragment run finished (its script_finished arrived) that delivered at least
-one chart (`plotly_chart` or `bidi_component` element) whose content differs from what that
-place on the page showed before. A fragment run's script_finished is
-FINISHED_FRAGMENT_RUN_SUCCESSFULLY, or FINISHED_EARLY_FOR_RERUN when the next run started
-before the server's event loop had sent it: ForwardMsgQueue.clear() then relabels the queued
-end message (runtime/forward_msg_queue.py, _update_script_finished_message) and drops the
-run's deltas still queued. Timer reruns never preempt a fragment run
-(script_requests._fragment_run_should_not_preempt_script), so while playing such a run did
-finish; both count, with whatever charts of it reached the client (the browser shows those
-too). Under load most ticks end that way (bench_soak counts only the first status).
-Per session: refreshes/s and fragment runs/s over the window, the "Epoch" metric at the
-window's start and end, exception elements, websocket closes not asked for, client-side
-protocol errors, and full runs (page load, Play, Pause) whose script_finished never came
-(the server dropped the events of a replaced ScriptRunner: see Client._full_end); a click
-is done when the full run it caused has ended either way.
+Since bbb433c the Train page trains in a server thread (feed.Trainer: rounds every
+pace.interval(feed.TICK, n playing) s, each playing session a turn: train, draw, write
+its frame file); no script runs per refresh. A refresh = a frame shown (the inline frame of a
+page run, or a polled one) whose learning-curve chart id, ids["loss"] (the md5 of that
+chart's JSON), differs from the one shown before: what makes the browser redraw the curves.
+Per session: refreshes/s, new frames shown/s, frame requests/s and the share that brought a
+new frame, 404s (file not written yet) and failed requests, the poll interval the element
+and the frames said (`every`), each new frame's age when it arrived (now - its "written"),
+its size, the trainer's turn (the frame's note: ms training, ms drawing), the "Epoch" of the
+frame shown at the window's start and end (from its status), fragment runs and auto_rerun
+messages from the end of the Play run to Pause (0 expected), exception elements, websocket
+closes not asked for, client-side protocol errors, and full runs (page load, Play, Pause)
+whose script_finished never came (see Client._full_end); a click is done when the full run
+it caused has ended either way.
 
 Classroom (default): --sessions N (default 30) open /train (the app's default preset, or
 ?preset=--preset), 10 at a time; all press Play; after --warmup s (default 5) the window of
---seconds s (default 60) is measured; then Pause: the epoch must stop rising (checked 2 s
-later). Server CPU = user+system CPU of the server process tree over the window (% of one
-core); server RSS and the time /_stcore/health takes to answer sampled every 2 s (the
-health check is answered by the server's event loop, which also sends every ForwardMsg: a
-starved loop shows there); this process's CPU and event-loop lag (clients that lag would
-slow the ticks themselves). A line per phase shows the progress. Memory per session =
-(peak RSS in the window - RSS idle) / N, where "idle" is the server after a warm-up session
-(open /train, play 3 s, close, TTL, one short home-page session to reap it): the one-off
-imports are not counted per session; the fresh server's RSS is printed too.
+--seconds s (default 60) is measured; then Pause: the Pause run's live element must say not
+playing, the frame file (read at once, 1 s and 2 s later on a connection of its own) must
+keep one seq, below the Pause run's inline frame's (the trainer wrote nothing after Pause),
+with no later epoch than that frame's, and the session's polling must have stopped.
+Server CPU = user+system CPU of the server process tree over the window (% of one core);
+server RSS and the time /_stcore/health takes to answer sampled every 2 s (the health check
+is answered by the server's event loop, which also serves the frame files and sends every
+ForwardMsg: a starved loop shows there); this process's CPU and event-loop lag (clients
+that lag would poll less often themselves). A line per phase shows the progress. Memory
+per session = (peak RSS in the window - RSS idle) / N, where "idle" is the server after a
+warm-up session (open /train, play 3 s, close, TTL, one short home-page session to reap
+it): the one-off imports are not counted per session; the fresh server's RSS is printed too.
 
 Follow the lecturer (--follow): a lecturer client opens /train, turns on the toggle
-"Share with the class", presses Play (its ticks write the shared frame file, a header and
-gzip JSON, served at /app/static/board/frame.gz, rnnviz/ui/classroom.py); then --sessions N
+"Share with the class", presses Play (the trainer thread's turns for its run also post the
+shared frame file, a header and gzip JSON, served at /app/static/board/frame.gz, at most 5
+a second, rnnviz/ui/classroom.py) and polls its own frames as above; then --sessions N
 viewers (default 100) open /watch ("Watch the lecturer"). That page runs once and shows
 one rnnviz.livechart element whose data is {"follow": url, "every": s, "idle": s}; the
 browser then polls the URL by itself (livechart.js follow()), and a heartbeat fragment with
@@ -83,9 +104,10 @@ names the seq drawn already is not decoded, another is gunzipped and JSON-decode
 viewer's refresh = a frame whose seq differs from the one drawn before; its epoch = that
 frame's "epoch"; its bytes count as received. Per viewer: refreshes/s, frame requests/s,
 404s, failed requests (connection errors, other statuses, unreadable bodies) over the
-window, and the age of each new frame when it arrived (now - its "written").
-The lecturer is counted as a classroom session. Memory per viewer = (peak
-RSS with the viewers - RSS with the lecturer alone playing) / N.
+window, and the age of each new frame when it arrived (now - its "written"), and the
+heartbeat's fragment runs. The lecturer is counted as a classroom session (its Pause checked
+the same way). Memory per viewer = (peak RSS with the viewers - RSS with the lecturer alone
+playing) / N.
 
 Targets: classroom 30 sessions each >= 2 refreshes/s, memory per session <= 50 MB;
 follow 100 viewers each >= 2 refreshes/s (memory per viewer against the same 50 MB).
@@ -132,7 +154,6 @@ TARGET_REFRESH = 2.0  # refreshes per second per session (and per viewer)
 TARGET_SESSIONS = 30
 TARGET_VIEWERS = 100
 TARGET_MB = 50.0  # server memory per session
-CHARTS = ("plotly_chart", "bidi_component")
 NO_STATE = {"button", "download_button", "plotly_chart", "bidi_component", "link_button",
             "page_link"}  # elements with an id that the frontend keeps no value for
 SHARE_TOGGLE = "Share with the class"
@@ -195,13 +216,33 @@ def _silent_s(headers: dict) -> float:
     return (date - modified).total_seconds()
 
 
+def decode_frame(body: bytes) -> tuple[dict, int]:
+    """(frame, JSON bytes) of a frame file (rnnviz/ui/classroom.py pack: header, gzip JSON,
+    padding), decoded as the browser does (livechart.js frameHeader, inflate)."""
+    magic, _, length = body[:FRAME_HEADER].split()
+    if magic != b"rnnviz-frame":
+        raise ValueError("no rnnviz-frame header")
+    text = gzip.decompress(body[FRAME_HEADER:FRAME_HEADER + int(length)])
+    return json.loads(text), len(text)
+
+
+def frame_epoch(frame: dict) -> int | None:
+    """The "Epoch" item of a frame's status (what the page shows), else its "epoch"."""
+    for label, value in frame.get("status") or ():
+        if label == "Epoch":
+            digits = re.sub(r"\D", "", str(value))
+            return int(digits) if digits else None
+    return frame.get("epoch")
+
+
 class HttpConn:
     """One keep-alive HTTP/1.1 connection, GET only, as a browser tab's fetch() reuses one.
     A request that finds the kept connection closed by the server (nothing came back) is
     sent again once on a new one, as browsers do; `reconnects` counts the new connections."""
 
-    def __init__(self, base: str, cookie: str = ""):
+    def __init__(self, base: str, cookie: str = "", referer: str = ""):
         parts = urllib.parse.urlsplit(base)
+        self.referer = referer or f"{base}/watch"  # the page whose script fetches
         self.host, self.port, self.netloc = parts.hostname, parts.port or 80, parts.netloc
         self.origin = base
         self.cookie = cookie
@@ -235,7 +276,7 @@ class HttpConn:
         head = (f"GET {path} HTTP/1.1\r\nHost: {self.netloc}\r\nConnection: keep-alive\r\n"
                 "Pragma: no-cache\r\nCache-Control: no-cache\r\nAccept: */*\r\n"
                 "Accept-Encoding: gzip, deflate\r\nAccept-Language: en-US\r\n"
-                f"Referer: {self.origin}/watch\r\n"
+                f"Referer: {self.referer}\r\n"
                 + (f"Cookie: _streamlit_xsrf={self.cookie}\r\n" if self.cookie else "")
                 + "\r\n")
         self.writer.write(head.encode("latin-1"))
@@ -299,9 +340,6 @@ class Client:
     max_cache_age: int = 2
     timers: dict = field(default_factory=dict)  # fragment id -> (interval, task)
     run_fragments: tuple = ()
-    run_changed: int = 0
-    run_charts: int = 0
-    charts: dict = field(default_factory=dict)  # delta path -> content hash
     epoch: int | None = None
     full_runs: int = 0  # full runs ended with FINISHED_SUCCESSFULLY
     full_ended: int = 0  # full runs ended, with any script_finished or none (see handle)
@@ -309,13 +347,11 @@ class Client:
     full_lost: int = 0  # full runs whose script_finished never came
     full_event: asyncio.Event = field(default_factory=asyncio.Event)
     # what happened, with times (time.monotonic())
-    refreshes: list = field(default_factory=list)
-    fragment_runs: list = field(default_factory=list)
-    fragment_runs_early: list = field(default_factory=list)  # ... relabelled EARLY_FOR_RERUN
-    fragment_runs_chartless: list = field(default_factory=list)  # ... that sent no chart
-    fragment_refreshes: list = field(default_factory=list)  # ... that changed a chart
-    auto_sent: list = field(default_factory=list)
-    epochs: list = field(default_factory=list)  # (t, epoch, shown by a fragment run)
+    refreshes: list = field(default_factory=list)  # see the module docstring
+    fragment_runs: list = field(default_factory=list)  # fragment runs finished
+    auto_reruns: list = field(default_factory=list)  # auto_rerun ForwardMsgs received
+    auto_sent: list = field(default_factory=list)  # timer reruns sent
+    epochs: list = field(default_factory=list)  # (t, epoch, from a polled frame)
     timer_late_max: float = 0.0
     bytes_in: int = 0
     msgs_in: int = 0
@@ -329,15 +365,29 @@ class Client:
     closed: bool = False
     xsrf: str = ""
     load_s: float | None = None
-    # follow mode: the page's follow element polls the shared frame over HTTP (see _poll)
-    follow: dict | None = None  # {"follow": url, "every": s, "idle": s} from the page
-    poller: asyncio.Task | None = None
+    # both pages poll a frame file over HTTP (conn): the Train page's live element its
+    # session's frames (_poll_live), the Watch page's follow element the shared one (_poll)
     conn: HttpConn | None = None
-    frame_seq: int | None = None
-    polls: list = field(default_factory=list)  # answered frame requests: (t, status)
+    polls: list = field(default_factory=list)  # answered frame requests: (t, status, new)
     poll_errors: list = field(default_factory=list)  # (t, text): no usable answer
     frame_ages: list = field(default_factory=list)  # (t, s since written) of new frames
     frame_sizes: list = field(default_factory=list)  # (gzip bytes, JSON bytes) of new frames
+    # the Train page's live element (livechart.live)
+    live: dict | None = None  # {"live": url, "playing", "every": s, "id"} of the last run
+    live_url: str = ""  # the url the shown frames came from (box.__url)
+    live_task: asyncio.Task | None = None  # the polling loop (box.__polling)
+    shown_seq: int = 0  # seq of the frame shown (box.__seq)
+    shown_loss: str | None = None  # ids["loss"] of the learning curves shown
+    stopped_seq: int | None = None  # a frame said the run stopped by itself (box.__stopped)
+    inline: dict | None = None  # the last frame a page run sent inline: seq, epoch, playing
+    every_playing: float | None = None  # the element's `every` when a run last said playing
+    frames: list = field(default_factory=list)  # (t, "inline" | "poll") frames shown
+    frame_every: list = field(default_factory=list)  # (t, every) of the frames shown
+    turns: list = field(default_factory=list)  # (t, training ms, drawing ms) from notes
+    # follow mode: the Watch page's follow element polls the shared frame (see _poll)
+    follow: dict | None = None  # {"follow": url, "every": s, "idle": s} from the page
+    poller: asyncio.Task | None = None
+    frame_seq: int | None = None
 
     # -- connection --
     @property
@@ -375,10 +425,11 @@ class Client:
     async def close(self) -> None:
         self.closing = True
         self._stop_timers()
-        if self.poller is not None:
-            self.poller.cancel()
-            with contextlib.suppress(BaseException):
-                await self.poller
+        for task in (self.poller, self.live_task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(BaseException):
+                    await task
         if self.conn is not None:
             self.conn.close()
         if self.ws is not None:
@@ -440,7 +491,8 @@ class Client:
                 await asyncio.wait_for(self.full_event.wait(), min(left, 1.0))
 
     # -- what the browser sends --
-    def _rerun(self, fragment_id: str = "", trigger: str = "", auto: bool = False) -> bytes:
+    def _rerun(self, fragment_id: str = "", trigger: str = "", auto: bool = False,
+               json_trigger: tuple[str, str] | None = None) -> bytes:
         msg = BackMsg()
         cs = msg.rerun_script
         cs.query_string = self.query_string
@@ -448,6 +500,8 @@ class Client:
         cs.widget_states.widgets.extend(self.states.values())
         if trigger:
             cs.widget_states.widgets.add(id=trigger, trigger_value=True)
+        if json_trigger:  # a bidi_component's setTriggerValue (id, JSON payload)
+            cs.widget_states.widgets.add(id=json_trigger[0], json_trigger_value=json_trigger[1])
         if self.page_script_hash:
             cs.page_script_hash = self.page_script_hash
         else:
@@ -496,7 +550,7 @@ class Client:
         `every`). A body whose header names the seq drawn already is not inflated; another
         is gunzipped and JSON-decoded, as the browser does, and redrawn (a refresh) when
         its seq is not the one drawn before."""
-        self.conn = HttpConn(self.base, self.xsrf)
+        self.conn = HttpConn(self.base, self.xsrf, self.url)
         drawn, playing, failures = None, False, 0
         while not self.closing:
             cfg = self.follow
@@ -518,7 +572,7 @@ class Client:
             else:
                 now = time.monotonic()
                 self.bytes_in += n
-                self.polls.append((now, status))
+                self.polls.append((now, status, False))
                 failures = 0
                 if status == 404:
                     drawn, playing, self.frame_seq = None, False, None
@@ -542,6 +596,7 @@ class Client:
                     else:
                         if seq != self.frame_seq:
                             self.frame_seq = seq
+                            self.polls[-1] = (now, status, True)
                             self.refreshes.append(now)
                             self.frame_ages.append((now, time.time() - frame["written"]))
                             self.frame_sizes.append((len(body), len(text)))
@@ -566,6 +621,114 @@ class Client:
         if self.poller is None or self.poller.done():
             self.poller = asyncio.get_running_loop().create_task(self._poll())
         return True
+
+    def _live_element(self, element_id: str, raw: str, now: float) -> bool:
+        """A livechart element whose data is the Train page's live view (livechart.js
+        live()): show its inline frame if newer than the one shown; start polling while
+        it says playing and no loop polls already; a running loop reads the new config
+        before its next request (and ends when it says not playing)."""
+        if "live" not in raw[:24]:
+            return False
+        data = json.loads(raw)
+        data = json.loads(data) if isinstance(data, str) else data
+        if not isinstance(data, dict) or "live" not in data:
+            return False
+        cfg = {"live": data["live"], "playing": bool(data["playing"]),
+               "every": float(data["every"]), "id": element_id}
+        if cfg["live"] != self.live_url:
+            self.live_url, self.shown_seq = cfg["live"], 0
+        self.live = cfg
+        if cfg["playing"]:
+            self.every_playing = cfg["every"]
+        frame = data.get("frame")
+        if isinstance(frame, dict):
+            self.inline = {"t": now, "seq": frame["seq"], "epoch": frame_epoch(frame),
+                           "playing": frame["playing"]}
+            if frame["seq"] > self.shown_seq:
+                self._show(frame, now, "inline")
+        if cfg["playing"] and (self.live_task is None or self.live_task.done()):
+            self.stopped_seq = None
+            self.live_task = asyncio.get_running_loop().create_task(self._poll_live())
+        return True
+
+    def _show(self, frame: dict, now: float, source: str) -> None:
+        """Draw a frame (livechart.js show()): a refresh when its learning curves changed."""
+        self.shown_seq = frame["seq"]
+        self.frames.append((now, source))
+        loss = frame.get("ids", {}).get("loss")
+        if loss != self.shown_loss:
+            self.shown_loss = loss
+            self.refreshes.append(now)
+        self.epoch = frame_epoch(frame)
+        self.epochs.append((now, self.epoch, source == "poll"))
+        self.frame_every.append((now, frame.get("every")))
+        turn = re.search(r"last turn: (\d+) ms training, (\d+) ms drawing", frame.get("note", ""))
+        if turn and source == "poll":
+            self.turns.append((now, int(turn[1]), int(turn[2])))
+
+    async def _poll_live(self) -> None:
+        """The live element's loop in the browser (livechart.js pollLive()): while the
+        page's last run said playing, GET the frame file with cache "no-store", one
+        request at a time; a frame whose header's seq is above the one shown is gunzipped,
+        JSON-decoded and shown; the next request `every` s after this one started, where
+        `every` is that new frame's value, else the page run's (as pollLive's local
+        variable: a request that found nothing new waits the element's own `every`), at
+        least 30 ms. A new frame that says not playing (the run diverged, or the trainer
+        stopped it) ends the loop and sends the element's "stopped" trigger, as the
+        browser's setTriggerValue. Other answers are ignored by the browser; here 404s are
+        counted apart (the trainer had not written the file yet), other statuses and
+        failures as poll errors."""
+        if self.conn is None:
+            self.conn = HttpConn(self.base, self.xsrf, self.url)
+        while not self.closing:
+            cfg = self.live
+            if not cfg["playing"]:
+                return
+            start = time.monotonic()
+            every = cfg["every"]
+            try:
+                status, _, body, n = await asyncio.wait_for(
+                    self.conn.get("/" + cfg["live"].lstrip("/")), POLL_TIMEOUT_S)
+            except (TimeoutError, OSError, asyncio.IncompleteReadError,
+                    asyncio.LimitOverrunError, ValueError) as e:
+                self.conn.close()
+                self.poll_errors.append((time.monotonic(), f"frame request failed: "
+                                         f"{type(e).__name__}: {str(e)[:100]}"))
+            else:
+                now = time.monotonic()
+                self.bytes_in += n
+                new = False
+                if status == 200:
+                    try:
+                        seq = int(body[:FRAME_HEADER].split()[1])
+                        frame, text_len = (decode_frame(body) if seq > self.shown_seq
+                                           and cfg["live"] == self.live_url else (None, 0))
+                    except (OSError, EOFError, ValueError, KeyError, TypeError,
+                            IndexError) as e:
+                        self.poll_errors.append((now, f"frame unreadable: {type(e).__name__}:"
+                                                      f" {str(e)[:100]}"))
+                        frame = None
+                    if frame is not None:
+                        new = True
+                        self._show(frame, now, "poll")
+                        self.frame_ages.append((now, time.time() - frame["written"]))
+                        self.frame_sizes.append((len(body), text_len))
+                        every = frame.get("every") or every
+                        if not frame["playing"] and self.stopped_seq is None:
+                            self.polls.append((now, status, new))
+                            self.stopped_seq = frame["seq"]
+                            why = frame.get("diverged") or "the trainer stopped it"
+                            self.notes.append(f"a polled frame said the run stopped at epoch "
+                                              f"{frame_epoch(frame)} ({why}): the page "
+                                              "reruns (the element's stopped trigger)")
+                            trigger = (f"$$STREAMLIT_INTERNAL_KEY_{cfg['id']}__events",
+                                       json.dumps([{"event": "stopped", "value": seq}]))
+                            await self.send(self._rerun(json_trigger=trigger))
+                            return
+                elif status != 404:
+                    self.poll_errors.append((now, f"frame request: HTTP {status}"))
+                self.polls.append((now, status, new))
+            await asyncio.sleep(max(0.03, start + every - time.monotonic()))
 
     def _stop_timers(self, ids=None) -> None:
         for fid in list(self.timers) if ids is None else ids:
@@ -604,7 +767,6 @@ class Client:
             if ns.HasField("config"):
                 self.max_cache_age = ns.config.max_cached_message_age
             self.run_fragments = tuple(msg.metadata.run.fragment_ids)
-            self.run_changed = self.run_charts = 0
             if self.full_open:  # the full run before ended without its script_finished
                 self._full_end(lost=True)
             if not self.run_fragments:  # a full run: the frontend's cleanupAutoReruns()
@@ -617,13 +779,6 @@ class Client:
             if self.run_fragments and status in (FINISHED.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
                                                  FINISHED.FINISHED_EARLY_FOR_RERUN):
                 self.fragment_runs.append(now)
-                if status == FINISHED.FINISHED_EARLY_FOR_RERUN:
-                    self.fragment_runs_early.append(now)
-                if self.run_changed:
-                    self.refreshes.append(now)
-                    self.fragment_refreshes.append(now)
-                elif not self.run_charts:
-                    self.fragment_runs_chartless.append(now)
             elif not self.run_fragments:
                 if status == FINISHED.FINISHED_SUCCESSFULLY:  # the frontend's clearStaleNodes
                     for wid in [w for w in self.states if w not in self.seen]:
@@ -639,6 +794,7 @@ class Client:
                 self._age_cache()
         elif kind == "auto_rerun":
             fid, interval = msg.auto_rerun.fragment_id, msg.auto_rerun.interval
+            self.auto_reruns.append(now)
             if fid and (fid not in self.timers or self.timers[fid][0] != interval):
                 self._stop_timers([fid])
                 task = asyncio.get_running_loop().create_task(self._timer(fid, interval))
@@ -685,23 +841,11 @@ class Client:
             return
         el = d.new_element
         kind = el.WhichOneof("type")
-        if (kind == "bidi_component" and el.bidi_component.component_name == LIVECHART
-                and self._follow_element(el.bidi_component.json)):
-            return
-        if kind in CHARTS:
-            self.run_charts += 1
-            path = tuple(msg.metadata.delta_path)
-            content = hash(getattr(el, kind).SerializeToString(deterministic=True))
-            if self.charts.get(path) != content:
-                self.charts[path] = content
-                self.run_changed += 1
-        elif kind == "metric":
-            if el.metric.label == "Epoch":
-                digits = re.sub(r"\D", "", el.metric.body)
-                if digits:
-                    self.epoch = int(digits)
-                    self.epochs.append((now, self.epoch, bool(self.run_fragments)))
-        elif kind == "exception":
+        if kind == "bidi_component" and el.bidi_component.component_name == LIVECHART:
+            bc = el.bidi_component
+            if self._follow_element(bc.json) or self._live_element(bc.id, bc.json, now):
+                return
+        if kind == "exception":
             text = f"{el.exception.type}: {el.exception.message}"
             self.exceptions.append(" ".join(text.split())[:300])
         elif kind is not None:
@@ -728,7 +872,7 @@ class Client:
 
     # -- numbers over a window --
     def epoch_at(self, t: float) -> int | None:
-        """The Epoch metric as last shown at time t (the first one shown if none yet)."""
+        """The epoch as last shown at time t (the first one shown if none yet)."""
         last = None
         for when, e, _ in self.epochs:
             if when > t:
@@ -736,20 +880,30 @@ class Client:
             last = e
         return last
 
-    def stats(self, t0: float, t1: float) -> dict:
+    def stats(self, t0: float, t1: float, playing: tuple[float, float] | None = None) -> dict:
+        """Numbers over the window t0..t1; `playing`: from the end of the Play run to the
+        Pause click, for the fragment runs and auto_rerun messages while playing."""
         s = t1 - t0
 
         def rate(times):
             return sum(t0 <= t <= t1 for t in times) / s
 
+        def count(times, span):
+            return None if span is None else sum(span[0] <= t <= span[1] for t in times)
+
+        def within(rows):
+            return [r for r in rows if t0 <= r[0] <= t1]
+
         e0, e1 = self.epoch_at(t0), self.epoch_at(t1)
+        polls, every = within(self.polls), [e for _, e in within(self.frame_every) if e]
+        turns = within(self.turns)
         return {"name": self.name, "page": f"/{self.path}", "load_s": self.load_s,
                 "refreshes_per_s": rate(self.refreshes),
+                "frames_per_s": rate([t for t, _ in self.frames]),
                 "fragment_runs_per_s": rate(self.fragment_runs),
-                "fragment_runs_early_per_s": rate(self.fragment_runs_early),
-                "fragment_runs_chartless_per_s": rate(self.fragment_runs_chartless),
-                "fragment_refreshes_per_s": rate(self.fragment_refreshes),
                 "auto_reruns_sent_per_s": rate(self.auto_sent),
+                "fragment_runs_while_playing": count(self.fragment_runs, playing),
+                "auto_rerun_msgs_while_playing": count(self.auto_reruns, playing),
                 "epoch_start": e0, "epoch_end": e1,
                 "epoch_rise": None if e0 is None or e1 is None else e1 - e0,
                 "epoch_last": self.epoch,  # after Pause when stats are taken at the end
@@ -759,17 +913,23 @@ class Client:
                 "full_runs_without_finish": self.full_lost, "bytes_in": self.bytes_in,
                 "msgs_in": self.msgs_in,
                 "refresh_times": [round(t - t0, 3) for t in self.refreshes if t0 <= t <= t1],
-                **({} if self.follow is None else {
-                    "follow": self.follow,
-                    "polls_per_s": rate([t for t, _ in self.polls]),
-                    "polls_404": sum(t0 <= t <= t1 and c == 404 for t, c in self.polls),
+                **({} if self.conn is None else {
+                    "polls_per_s": len(polls) / s, "polls": len(polls),
+                    "polls_new": sum(new for _, _, new in polls),
+                    "polls_404": sum(c == 404 for _, c, _ in polls),
                     "poll_errors": sum(t0 <= t <= t1 for t, _ in self.poll_errors),
                     "poll_errors_all": len(self.poll_errors),
                     "poll_errors_text": list(dict.fromkeys(x for _, x in self.poll_errors))[:3],
-                    "poll_connections": self.conn.reconnects if self.conn else 0,
+                    "poll_connections": self.conn.reconnects,
                     "frame_ages_s": [round(a, 3) for t, a in self.frame_ages if t0 <= t <= t1],
                     "frame_gzip_json_bytes": self.frame_sizes[-1] if self.frame_sizes
-                    else None})}
+                    else None}),
+                **({} if self.follow is None else {"follow": self.follow}),
+                **({} if self.live is None else {
+                    "live": self.live["live"], "element_every_s": self.every_playing,
+                    "every_median_s": statistics.median(every) if every else None,
+                    "turn_train_ms": statistics.median(x[1] for x in turns) if turns else None,
+                    "turn_draw_ms": statistics.median(x[2] for x in turns) if turns else None})}
 
 
 # -- the benchmark -------------------------------------------------------------------------
@@ -854,7 +1014,7 @@ class Rss:
 
 
 class LoopLag:
-    """How late this process's event loop wakes up (clients that lag would slow the ticks)."""
+    """How late this process's event loop wakes up (a lagging client polls late)."""
 
     def __init__(self):
         self.lags: list[float] = []
@@ -958,33 +1118,62 @@ async def play_window(clients: list[Client], server: h.Server, rss: Rss, warmup:
             "kb_in_per_s": (bytes1 - bytes0) / 1024 / (t1 - t0)}
 
 
+async def read_frame(c: Client) -> tuple[int, int | None] | None:
+    """(seq, epoch) of the client's frame file now, on a connection of its own; None if
+    it could not be read."""
+    conn = HttpConn(c.base, c.xsrf, c.url)
+    try:
+        status, _, body, _ = await asyncio.wait_for(
+            conn.get("/" + c.live_url.lstrip("/")), POLL_TIMEOUT_S)
+        if status != 200:
+            return None
+        frame, _ = decode_frame(body)
+        return frame["seq"], frame_epoch(frame)
+    except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError, KeyError):
+        return None
+    finally:
+        conn.close()
+
+
 async def pause_and_check(clients: list[Client]) -> list[bool]:
-    """Press Pause in each; True where the epoch stood still from PAUSE_CHECK_S / 2 to
-    PAUSE_CHECK_S after the Pause run ended and no fragment timer runs. A tick already
-    training when Pause was pressed may still land once (fast reruns leave the old script
-    thread inside run.advance, see rnnviz.ui.state.run_lock): noted, not a failure."""
+    """Press Pause in each (a full run: the Pause callback, then the page, whose live
+    element now says not playing and carries the frame of the run as it is then). True
+    where: that element says not playing; its frame is the last one (the frame file read
+    at once, PAUSE_CHECK_S / 2 and PAUSE_CHECK_S later keeps the same seq, below the
+    inline frame's: the trainer wrote nothing after Pause) and shows no later epoch; the
+    client's polling loop has ended (the browser's stops at its next turn)."""
     results = await asyncio.gather(*(c.click("Pause", timeout=60) for c in clients),
                                    return_exceptions=True)
-    for c, r in zip(clients, results, strict=True):
+    done = time.monotonic()
+    reads = [await asyncio.gather(*(read_frame(c) for c in clients))]
+    for _ in range(2):
+        await asyncio.sleep(PAUSE_CHECK_S / 2)
+        reads.append(await asyncio.gather(*(read_frame(c) for c in clients)))
+    ok = []
+    for i, (c, r) in enumerate(zip(clients, results, strict=True)):
         if isinstance(r, BaseException):
             c.errors.append(f"Pause: {r}")
-    after = [(c.epoch, len(c.timers)) for c in clients]
-    await asyncio.sleep(PAUSE_CHECK_S / 2)
-    middle = [c.epoch for c in clients]
-    await asyncio.sleep(PAUSE_CHECK_S / 2)
-    ok = []
-    for c, r, (e, n), m in zip(clients, results, after, middle, strict=True):
-        if isinstance(r, BaseException):
             ok.append(False)
             continue
         why = []
-        if m != e:
-            c.notes.append(f"Pause: a tick in flight landed after the Pause run: epoch {e} -> {m}")
-        if e is None or c.epoch != m:
-            why.append(f"the epoch kept rising after Pause: {e} -> {m} -> {c.epoch} "
-                       f"(0, {PAUSE_CHECK_S / 2:g}, {PAUSE_CHECK_S:g} s)")
-        if n or c.timers:
-            why.append(f"{max(n, len(c.timers))} fragment timer(s) still running after Pause")
+        inline = c.inline or {}
+        files = [x[i] for x in reads]
+        if c.live is None or c.live["playing"] or inline.get("playing"):
+            why.append("the Pause run's live element still says playing")
+        if None in files:
+            why.append("the frame file could not be read after Pause")
+        elif len({f[0] for f in files}) > 1 or files[0][0] > inline.get("seq", 0):
+            why.append("frames were written after the Pause run: seq "
+                       + " -> ".join(str(f[0]) for f in files)
+                       + f" (the Pause run's frame: {inline.get('seq')}); epoch "
+                       + " -> ".join(str(f[1]) for f in files))
+        elif inline.get("epoch") is None or files[-1][1] > inline["epoch"]:
+            why.append(f"the frame file shows epoch {files[-1][1]}, after the Pause run's "
+                       f"{inline.get('epoch')}")
+        late = [t for t, _, _ in c.polls if t > done + 1.0]
+        if late or (c.live_task is not None and not c.live_task.done()):
+            why.append(f"the page kept polling its frame after Pause ({len(late)} requests "
+                       "more than 1 s after the Pause run)")
         c.errors.extend(f"Pause: {w}" for w in why)
         ok.append(not why)
     return ok
@@ -1008,12 +1197,14 @@ async def classroom(args, server: h.Server) -> dict:
         results = await asyncio.gather(*(c.click("Play") for c in live), return_exceptions=True)
         failed += [f"{c.name}: Play: {r}" for c, r in zip(live, results, strict=True)
                    if isinstance(r, BaseException)]
+        played = time.monotonic()
         window = await play_window(live, server, rss, args.warmup, args.seconds, "window")
         rss.phase = "pause"
+        paused = time.monotonic()
         stopped = await pause_and_check(live)
         peak = max(rss.values("window"), default=None)
         mean = statistics.fmean(rss.values("window")) if rss.values("window") else None
-        sessions = [c.stats(window["t0"], window["t1"]) for c in clients]
+        sessions = [c.stats(window["t0"], window["t1"], (played, paused)) for c in clients]
         for s, c in zip(sessions, clients, strict=True):
             s["stopped_after_pause"] = stopped[live.index(c)] if c in live else False
             s["errors_text"] = (c.exceptions + c.errors + c.notes)[:5]
@@ -1044,6 +1235,7 @@ async def follow(args, server: h.Server) -> dict:
         await lecturer.open()
         await lecturer.set_toggle(SHARE_TOGGLE, True)
         await lecturer.click("Play")
+        played = time.monotonic()
         alone = await rss.settle("lecturer", 5.0)
         viewers = [Client(f"v{i + 1}", server.url, "watch") for i in range(args.sessions)]
         rss.phase = "open"
@@ -1057,10 +1249,12 @@ async def follow(args, server: h.Server) -> dict:
         window = await play_window([lecturer, *viewers], server, rss, args.warmup,
                                    args.seconds, "window")
         rss.phase = "pause"
+        paused = time.monotonic()
         stopped = await pause_and_check([lecturer])
         peak = max(rss.values("window"), default=None)
         mean = statistics.fmean(rss.values("window")) if rss.values("window") else None
-        rows = [c.stats(window["t0"], window["t1"]) for c in [lecturer, *viewers]]
+        rows = [c.stats(window["t0"], window["t1"], (played, paused))
+                for c in [lecturer, *viewers]]
         for s, c in zip(rows, [lecturer, *viewers], strict=True):
             s["errors_text"] = (c.exceptions + c.errors + c.notes
                                 + s.get("poll_errors_text", []))[:5]
@@ -1092,6 +1286,56 @@ def spread(values: list[float], digits: int = 2) -> str:
                       (min(values), statistics.median(values), max(values)))
 
 
+def _ages(rows: list[dict]) -> str:
+    ages = [a for x in rows for a in x.get("frame_ages_s", ())]
+    return " / ".join(h.fmt(v, 2) for v in (h.quantile(ages, 0.5), h.quantile(ages, 0.9),
+                                            max(ages, default=None)))
+
+
+def _sizes(rows: list[dict]) -> str:
+    sizes = [x["frame_gzip_json_bytes"] for x in rows if x.get("frame_gzip_json_bytes")]
+    gz, js = ([statistics.median(v) / 1024 for v in zip(*sizes, strict=True)] if sizes
+              else (None, None))
+    return f"{h.fmt(gz, 0)} / {h.fmt(js, 0)}"
+
+
+def _total(rows: list[dict], key: str) -> str:
+    values = [x.get(key) for x in rows]
+    return "-" if any(v is None for v in values) else str(sum(values))
+
+
+def live_rows(s: list[dict], who: str) -> list[list[str]]:
+    """The summary rows of the Train page's live element polling its session's frames."""
+    polling = [x for x in s if "polls_per_s" in x and "follow" not in x]
+    polls, new = sum(x["polls"] for x in polling), sum(x["polls_new"] for x in polling)
+    every = [x["every_median_s"] for x in polling if x.get("every_median_s")]
+    at_play = [x["element_every_s"] for x in polling if x.get("element_every_s")]
+    train = [x["turn_train_ms"] for x in polling if x.get("turn_train_ms") is not None]
+    draw = [x["turn_draw_ms"] for x in polling if x.get("turn_draw_ms") is not None]
+    return [
+        [f"new frames shown/s per {who} (min / median / max)",
+         spread([x["frames_per_s"] for x in s])],
+        [f"frame requests/s per {who} (min / median / max)",
+         spread([x["polls_per_s"] for x in polling])],
+        [f"frame requests answered with a new frame (all {who}s)",
+         f"{100 * new / polls:.0f} % of {polls}" if polls else "-"],
+        ["poll interval (s) the live element said when Play ran (min / median / max)",
+         spread(at_play, 3)],
+        [f"poll interval (s) the polled frames said (min / median / max of the {who}s' "
+         "medians)", spread(every, 3)],
+        [f"frame requests in the window: 404 / errors (all {who}s)",
+         f"{sum(x['polls_404'] for x in polling)} / {sum(x['poll_errors'] for x in polling)}"],
+        ["frame age when shown (polled): median / p90 / max (s)", _ages(polling)],
+        [f"frame size gzip / JSON (KB, median of the {who}s' last)", _sizes(polling)],
+        ["trainer turn: training / drawing ms (median of the sessions' medians)",
+         f"{h.fmt(statistics.median(train) if train else None, 0)} / "
+         f"{h.fmt(statistics.median(draw) if draw else None, 0)}"],
+        [f"fragment runs / auto_rerun messages while playing (all {who}s)",
+         f"{_total(s, 'fragment_runs_while_playing')} / "
+         f"{_total(s, 'auto_rerun_msgs_while_playing')}"],
+    ]
+
+
 def summary(r: dict, server_problems: list[str]) -> tuple[str, list[str]]:
     """The summary table and the target lines."""
     who = "session" if r["scenario"] == "classroom" else "viewer"
@@ -1099,27 +1343,12 @@ def summary(r: dict, server_problems: list[str]) -> tuple[str, list[str]]:
     refresh = [x["refreshes_per_s"] for x in s]
     rises = [x["epoch_rise"] for x in s if x["epoch_rise"] is not None]
     loads = [x["load_s"] for x in s if x["load_s"] is not None]
-    runs = sum(x["fragment_runs_per_s"] for x in s)
-
-    def pct(key):
-        return 100 * sum(x[key] for x in s) / runs if runs else 0.0
-
-    unchanged = (100 - pct("fragment_runs_chartless_per_s") - pct("fragment_refreshes_per_s")
-                 if runs else 0.0)
     rows = [
         [f"{who}s", f"{r['n']} on {r['page']}, {w['seconds']:.0f} s window"],
         [f"refreshes/s per {who} (min / median / max)", spread(refresh)],
-        [f"fragment runs/s per {who} (min / median / max)",
-         spread([x["fragment_runs_per_s"] for x in s])],
-        ["fragment runs ended as FINISHED_EARLY_FOR_RERUN (all sessions)",
-         f"{pct('fragment_runs_early_per_s'):.0f} %"],
-        ["fragment runs: no chart arrived / charts unchanged / changed (all)",
-         f"{pct('fragment_runs_chartless_per_s'):.0f} / {unchanged:.0f} / "
-         f"{pct('fragment_refreshes_per_s'):.0f} %"],
-        [f"auto reruns sent/s per {who} (min / median / max)",
-         spread([x["auto_reruns_sent_per_s"] for x in s])],
+        *(live_rows(s, who) if r["scenario"] == "classroom" else []),
         [f"epoch rise in the window per {who} (min / median / max)",
-         spread(rises, 0) if rises else "- (no Epoch metric)"],
+         spread(rises, 0) if rises else "- (no epoch seen)"],
         [f"page load s (min / median / max; {OPEN_AT_ONCE} at a time)", spread(loads, 1)],
         ["server CPU (% of one core)", f"{w['server_cpu_pct']:.0f}"],
         ["server's /_stcore/health answer in the window: median / max (s)",
@@ -1132,8 +1361,13 @@ def summary(r: dict, server_problems: list[str]) -> tuple[str, list[str]]:
     ]
     if r["scenario"] == "follow":
         lec = r["lecturer"]
-        rows.insert(1, ["lecturer: refreshes/s, epoch rise in the window",
-                        f"{lec['refreshes_per_s']:.2f}, {h.fmt(lec['epoch_rise'], 0)}"])
+        rows[1:1] = [
+            ["lecturer: refreshes/s, new frames/s, frame requests/s, epoch rise in the window",
+             f"{lec['refreshes_per_s']:.2f}, {lec['frames_per_s']:.2f}, "
+             f"{lec.get('polls_per_s', 0):.2f}, {h.fmt(lec['epoch_rise'], 0)}"],
+            ["lecturer: fragment runs / auto_rerun messages while playing",
+             f"{h.fmt(lec['fragment_runs_while_playing'], 0)} / "
+             f"{h.fmt(lec['auto_rerun_msgs_while_playing'], 0)}"]]
         rows.append(["server RSS, lecturer playing alone (MB)", f"{m['lecturer_alone']:.0f}"])
         at = next(i for i, row in enumerate(rows) if row[0].startswith("received")) + 1
         rows[at:at] = follow_rows(s)
@@ -1150,11 +1384,12 @@ def summary(r: dict, server_problems: list[str]) -> tuple[str, list[str]]:
         ["server log error lines", str(len(server_problems))],
         ["sessions that failed to open or play", str(len(r["failed"]))],
     ]
+    at = next(i for i, row in enumerate(rows) if row[0].startswith("epoch rise")) + 1
     if r["scenario"] == "classroom":
-        rows.insert(8, ["epoch stopped after Pause",
-                        f"{sum(bool(x.get('stopped_after_pause')) for x in s)}/{len(s)}"])
+        rows.insert(at, ["epoch stopped after Pause (no frame written after it)",
+                         f"{sum(bool(x.get('stopped_after_pause')) for x in s)}/{len(s)}"])
     else:
-        rows.insert(2, ["lecturer's epoch stopped after Pause",
+        rows.insert(3, ["lecturer's epoch stopped after Pause (no frame written after it)",
                         "yes" if r["lecturer"].get("stopped_after_pause") else "NO"])
     target_n = TARGET_SESSIONS if r["scenario"] == "classroom" else TARGET_VIEWERS
     lines = []
@@ -1174,14 +1409,10 @@ def summary(r: dict, server_problems: list[str]) -> tuple[str, list[str]]:
 
 def follow_rows(s: list[dict]) -> list[list[str]]:
     """The summary rows of the viewers' frame polling (follow mode)."""
-    polling = [x for x in s if "polls_per_s" in x]
+    polling = [x for x in s if "follow" in x]
     if not polling:
         return [["viewers polling the shared frame", f"0/{len(s)} (no follow element "
                  "on /watch: this app redraws viewers from fragments)"]]
-    ages = [a for x in polling for a in x["frame_ages_s"]]
-    sizes = [x["frame_gzip_json_bytes"] for x in polling if x["frame_gzip_json_bytes"]]
-    gz, js = ([statistics.median(v) / 1024 for v in zip(*sizes, strict=True)] if sizes
-              else (None, None))
     cfg = polling[0]["follow"]
     return [
         ["viewers polling the shared frame (follow element on /watch)",
@@ -1192,31 +1423,31 @@ def follow_rows(s: list[dict]) -> list[list[str]]:
         ["frame requests/s, all viewers", f"{sum(x['polls_per_s'] for x in polling):.0f}"],
         ["frame requests in the window: 404 / errors (all viewers)",
          f"{sum(x['polls_404'] for x in polling)} / {sum(x['poll_errors'] for x in polling)}"],
-        ["frame age when a new frame arrived: median / p90 / max (s)",
-         " / ".join(h.fmt(v, 2) for v in (h.quantile(ages, 0.5), h.quantile(ages, 0.9),
-                                          max(ages, default=None)))],
-        ["frame size gzip / JSON (KB, median of the viewers' last)",
-         f"{h.fmt(gz, 0)} / {h.fmt(js, 0)}"],
+        ["frame age when a new frame arrived: median / p90 / max (s)", _ages(polling)],
+        ["frame size gzip / JSON (KB, median of the viewers' last)", _sizes(polling)],
+        ["heartbeat fragment runs/s per viewer (min / median / max)",
+         spread([x["fragment_runs_per_s"] for x in polling])],
         ["HTTP connections opened per viewer (max)",
          str(max(x["poll_connections"] for x in polling))],
     ]
 
 
 def session_table(rows: list[dict]) -> str:
-    polls = any("polls_per_s" in x for x in rows)  # follow mode, viewers polling the frame
     out = []
     for x in rows:
-        poll = ([f"{x['polls_per_s']:.2f}", f"{x['polls_404']} / {x['poll_errors']}"]
-                if "polls_per_s" in x else ["-", "-"]) if polls else []
+        polls = "polls_per_s" in x
         out.append([x["name"], h.fmt(x["load_s"], 1), f"{x['refreshes_per_s']:.2f}",
-                    f"{x['fragment_runs_per_s']:.2f}", f"{x['auto_reruns_sent_per_s']:.2f}",
-                    *poll, f"{h.fmt(x['epoch_start'], 0)} -> {h.fmt(x['epoch_end'], 0)}",
+                    f"{x['frames_per_s']:.2f}" if "live" in x else "-",
+                    f"{x['polls_per_s']:.2f}" if polls else "-",
+                    h.fmt(x.get("every_median_s"), 2),
+                    f"{x['polls_404']} / {x['poll_errors']}" if polls else "-",
+                    f"{x['fragment_runs_per_s']:.2f}",
+                    f"{h.fmt(x['epoch_start'], 0)} -> {h.fmt(x['epoch_end'], 0)}",
                     str(x["exceptions"]), str(x["disconnects"]), str(x["client_errors"]),
                     {True: "yes", False: "NO"}.get(x.get("stopped_after_pause"), "-")])
-    return h.table(["session", "load s", "refreshes/s", "fragment runs/s", "reruns sent/s",
-                    *(["frame requests/s", "404 / errors"] if polls else []),
-                    "epoch (window)", "exceptions", "disconnects", "client errors",
-                    "stopped on Pause"], out)
+    return h.table(["session", "load s", "refreshes/s", "new frames/s", "frame requests/s",
+                    "every s", "404 / errors", "fragment runs/s", "epoch (window)",
+                    "exceptions", "disconnects", "client errors", "stopped on Pause"], out)
 
 
 # -- main ----------------------------------------------------------------------------------
@@ -1289,13 +1520,16 @@ def main(argv=None) -> int:
         if args.follow:
             rows = [result["lecturer"], *rows]
         print(session_table(rows))
-    print("\nrefresh = a fragment run that finished and changed at least one chart "
-          "(plotly_chart or bidi_component); rates over the window; epoch = the 'Epoch' "
-          "metric as the client last saw it at the window's start and end.")
-    if any("polls_per_s" in x for x in result["sessions"]):
-        print("viewers polling the shared frame: refresh = a frame received whose seq is not "
-              "the one drawn before; epoch = that frame's epoch; frame age = receipt time - "
-              "the frame's `written`; their HTTP bytes count in 'received'.")
+    print("\n/train (live element): refresh = a frame shown (sent inline by a page run or "
+          "polled from the session's frame file) whose learning-curve chart id (ids['loss']) "
+          "differs from the one shown before; new frames = frames shown; epoch = the "
+          "'Epoch' of the frame shown at the window's start and end; every = median of the "
+          "frames' suggested poll interval.")
+    if args.follow:
+        print("/watch (follow element): refresh = a frame received whose seq is not the one "
+              "drawn before; epoch = that frame's epoch; frame age = receipt time - the "
+              "frame's `written`; fragment runs = the heartbeat fragment's. HTTP bytes count "
+              "in 'received'.")
     rows = ([result["lecturer"]] if args.follow else []) + result["sessions"]
     grouped: dict[str, list[str]] = {}  # the same problem in many sessions: one line
     for line in result["failed"]:

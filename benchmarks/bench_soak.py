@@ -1,22 +1,32 @@
-"""Soak: N browser sessions playing training at once, twice; ticks, errors, server memory.
+"""Soak: N browser sessions playing training at once, in rounds; frames, errors, memory.
 
 Serves the app as the README does (`python -m rnnviz.serve --server.port <free>
---server.address 127.0.0.1 --server.headless true`, OPENBLAS_NUM_THREADS=1) plus
-`--server.disconnectedSessionTTL <--ttl, default 5>`: Streamlit keeps a disconnected
-session (its session_state: the TrainingRun, history, ...) for that many seconds so a
-reconnecting browser finds it; the default is 120 s, shortened here so the wait is short.
+--server.address 127.0.0.1 --server.headless true`, OPENBLAS_NUM_THREADS=1,
+MALLOC_ARENA_MAX=2; _harness.Server) plus `--server.disconnectedSessionTTL <--ttl, default
+5>`: Streamlit keeps a disconnected session (its session_state: the TrainingRun, history,
+its live feed, ...) for that many seconds so a reconnecting browser finds it; the default
+is 120 s, shortened here so the wait is short.
 
-Rounds (--rounds, default 3, identical; round 1 warms the server up). In each,
---sessions browser sessions (default 4; each its own Chromium context and page, viewport
-1400x1100) open /train?preset=<p>,
-cycling through --presets (default seed003-modern, sine, hello-world, lstm-memory), and
-press Play. They play for --minutes / rounds (--minutes, default 3, is the total playing
-time). Every --sample-every seconds (default 5) each page's "Epoch" metric and
-`[data-testid="stException"]` boxes are read; throughout, each page's websocket is watched
-(Playwright `page.on("websocket")`): ticks served = ForwardMsg script_finished with
-FINISHED_FRAGMENT_RUN_SUCCESSFULLY; websocket closes while playing, console errors and page
-errors are errors (Streamlit's own base-path probes and the page icon fetched from
-fonts.gstatic.com are listed apart as benign).
+Since bbb433c the Train page does not train in fragment runs: one trainer thread per server
+process trains every playing session in turns and writes each session's frame file,
+./static/live/<token>.gz (rnnviz/ui/feed.py), which the page's live element polls (fetch,
+cache "no-store") and draws. Rounds (--rounds, default 3, identical; round 1 warms the
+server up). In each, --sessions browser sessions (default 4; each its own Chromium context
+and page, viewport 1400x1100) open /train?preset=<p>, cycling through --presets (default
+seed003-modern, sine, hello-world, lstm-memory), and press Play. They play for --minutes /
+rounds (--minutes, default 3, is the total playing time). Throughout, each page's requests
+for its frame file are watched (Playwright `page.on("response")`): an answer whose header's
+seq is above the last one is a new frame (decoded as the page does: gzip JSON), a refresh
+when its learning-curve chart id (ids["loss"]) changed; failed requests, statuses other than
+200 and 404 (404: not written yet; the page ignores both) and undecodable frames are
+errors, and the longest time without a new frame is kept. Every --sample-every seconds
+(default 5) each page's Epoch (the live element's status row, `.rnnviz-metric`) and
+`[data-testid="stException"]` boxes are read. Each page's websocket is watched
+(`page.on("websocket")`): fragment runs (ForwardMsg script_finished with
+FINISHED_FRAGMENT_RUN_SUCCESSFULLY) and auto_rerun messages while playing are counted (none
+expected any more); websocket closes while playing, console errors and page errors are
+errors (Streamlit's own base-path probes and the page icon fetched from fonts.gstatic.com
+are listed apart as benign).
 
 After each round: close all contexts, wait TTL + 3 s, then open and close one short
 session on the home page: Streamlit's session store (a TTL cache) drops expired sessions
@@ -25,7 +35,11 @@ stay in memory until the next round's sessions disconnect (--no-reap skips it). 
 server's memory is sampled for --settle seconds (default 30). Nothing can make the server
 collect garbage from outside, so rounds are compared: the last round ending clearly above
 round 2 (round 1 with only 2 rounds; > 20 % or > 50 MB, mean of the last 10 s after close)
-means memory keeps growing.
+means memory keeps growing. After the settle, the round's frame files still on disk are
+counted, and again for every round at the end, while the server is still up: a session's
+Feed removes its file when it is collected, which for a dropped session is up to Python's
+cyclic garbage collector (it may run late on an idle server), so files left are a hint, not
+an error; memory is the measure.
 
 Server memory: VmRSS of the server process and its children (/proc/<pid>/status), every
 5 s from a thread plus at each phase change, labelled by phase. Server CPU while playing:
@@ -41,6 +55,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime
+import gzip
+import json
+import re
 import statistics
 import threading
 import time
@@ -53,6 +70,10 @@ RSS_EVERY_S = 5.0
 GROWTH_PCT = 20.0  # round 2 above round 1 by more than this ...
 GROWTH_MB = 50.0  # ... or by more than this: memory keeps growing
 BENIGN = h.BENIGN_CONSOLE
+LIVE_PATH = "/app/static/live/"  # the sessions' frame files (rnnviz/ui/feed.py)
+FRAME_HEADER = len(f"rnnviz-frame {0:016d} {0:010d}\n")  # rnnviz.ui.classroom.HEADER
+EPOCH_METRIC = ".rnnviz-metric"  # the live element's status row (livechart.js metrics())
+EPOCH_VALUE = ".rnnviz-metric-value"
 
 
 @dataclass
@@ -65,8 +86,17 @@ class Session:
     t_last: float = 0.0
     epoch_start: int | None = None
     epoch_last: int | None = None
-    epochs: list[tuple[float, int]] = field(default_factory=list)
-    tick_times: list[float] = field(default_factory=list)
+    epochs: list[tuple[float, int]] = field(default_factory=list)  # (t, epoch on the page)
+    live_url: str = ""  # the frame file the page polls (app/static/live/<token>.gz)
+    requests: list[tuple[float, int]] = field(default_factory=list)  # (t, status) answered
+    failed: list[str] = field(default_factory=list)  # frame requests that failed
+    frames: list[tuple[float, int, int | None]] = field(default_factory=list)  # new: t, seq, epoch
+    refresh_times: list[float] = field(default_factory=list)  # new frames, learning curves changed
+    unreadable: list[str] = field(default_factory=list)  # frame bodies that did not decode
+    seq: int = 0  # the newest frame's seq seen
+    loss_id: str | None = None  # ids["loss"] of the newest frame seen
+    fragment_runs: list[float] = field(default_factory=list)
+    auto_reruns: list[float] = field(default_factory=list)
     ws_opened: int = 0
     ws_closed_while_playing: int = 0
     max_exceptions: int = 0
@@ -79,6 +109,9 @@ class Session:
     def seconds(self) -> float:
         return max(self.t_last - self.t_play, 1e-9)
 
+    def _within(self, times) -> int:
+        return sum(self.t_play <= t <= self.t_last for t in times)
+
     @property
     def epochs_done(self) -> int | None:
         if self.epoch_start is None or self.epoch_last is None:
@@ -86,12 +119,41 @@ class Session:
         return self.epoch_last - self.epoch_start
 
     @property
-    def ticks(self) -> int:
-        return sum(self.t_play <= t <= self.t_last for t in self.tick_times)
+    def new_frames(self) -> int:
+        return self._within(t for t, _, _ in self.frames)
+
+    @property
+    def refreshes(self) -> int:
+        return self._within(self.refresh_times)
+
+    @property
+    def polls(self) -> int:
+        return self._within(t for t, _ in self.requests)
+
+    @property
+    def frame_errors(self) -> int:
+        """Frame requests that failed or were answered with neither 200 nor 404 (404: not
+        written yet; the page ignores both), and bodies that did not decode."""
+        return (len(self.failed) + len(self.unreadable)
+                + sum(c not in (200, 404) for _, c in self.requests))
+
+    @property
+    def longest_gap(self) -> float | None:
+        """The longest time without a new frame while playing (s)."""
+        times = [self.t_play] + [t for t, _, _ in self.frames
+                                 if self.t_play <= t <= self.t_last] + [self.t_last]
+        return max(b - a for a, b in zip(times, times[1:], strict=False)) if self.frames \
+            else None
+
+    @property
+    def scripted(self) -> int:
+        """Fragment runs and auto_rerun messages while playing (0 since bbb433c)."""
+        return self._within(self.fragment_runs) + self._within(self.auto_reruns)
 
     @property
     def errors(self) -> int:
-        return self.max_exceptions + len(self.console_app) + self.ws_closed_while_playing
+        return (self.max_exceptions + len(self.console_app) + self.ws_closed_while_playing
+                + self.frame_errors)
 
 
 class RssSampler(threading.Thread):
@@ -124,14 +186,18 @@ class RssSampler(threading.Thread):
 
 
 def watch(session: Session) -> None:
-    """Count ticks, websocket closes and console errors of the session's page."""
+    """Watch the session's page: its websocket (fragment runs, auto_rerun messages, closes),
+    its console, and its live element's requests for the session's frame file: each answer
+    is read as the page reads it (header, then gzip JSON when the seq is new)."""
     page = session.page
 
     def on_frame(payload):
         if isinstance(payload, bytes) and len(payload) < 256:  # script_finished is tiny
             info = h.decode_forward(payload)
             if info.finished == "FINISHED_FRAGMENT_RUN_SUCCESSFULLY":
-                session.tick_times.append(time.monotonic())
+                session.fragment_runs.append(time.monotonic())
+            elif info.kind == "auto_rerun":
+                session.auto_reruns.append(time.monotonic())
 
     def on_close(_ws):
         if session.playing:
@@ -151,18 +217,69 @@ def watch(session: Session) -> None:
         else:
             session.console_app.append(text)
 
+    def on_response(response):
+        if LIVE_PATH not in response.url:
+            return
+        now = time.monotonic()
+        session.live_url = response.url
+        session.requests.append((now, response.status))
+        if response.status != 200:
+            return
+        try:
+            body = response.body()
+            seq = int(body[:FRAME_HEADER].split()[1])
+            if seq <= session.seq:
+                return  # the page shows it already
+            frame = decode_frame(body)
+        except Exception as e:  # noqa: BLE001 -- a closing page, or a broken frame
+            if not session.page.is_closed():
+                session.unreadable.append(f"{type(e).__name__}: {str(e)[:200]}")
+            return
+        session.seq = seq
+        session.frames.append((now, seq, frame.get("epoch")))
+        loss = frame.get("ids", {}).get("loss")
+        if loss != session.loss_id:
+            session.loss_id = loss
+            session.refresh_times.append(now)
+
+    def on_failed(request):
+        if LIVE_PATH in request.url and session.playing:
+            session.failed.append(f"{request.failure} [{request.url}]")
+
     page.on("websocket", on_ws)
     page.on("console", on_console)
     page.on("pageerror", lambda e: session.console_app.append(f"pageerror: {e}"))
+    page.on("response", on_response)
+    page.on("requestfailed", on_failed)
+
+
+def decode_frame(body: bytes) -> dict:
+    """A frame file (rnnviz/ui/classroom.py pack): header, gzip JSON, padding."""
+    magic, _, length = body[:FRAME_HEADER].split()
+    if magic != b"rnnviz-frame":
+        raise ValueError("no rnnviz-frame header")
+    return json.loads(gzip.decompress(body[FRAME_HEADER:FRAME_HEADER + int(length)]))
+
+
+def epoch_shown(page, timeout_ms: int = 5_000) -> int | None:
+    """The Epoch the Train page's live element shows (its status row), None if none."""
+    value = page.locator(EPOCH_METRIC).filter(has_text="Epoch").first.locator(EPOCH_VALUE)
+    try:
+        text = value.inner_text(timeout=timeout_ms)
+    except Exception:  # noqa: BLE001 -- playwright timeouts and detached nodes alike
+        return None
+    digits = re.sub(r"\D", "", text)
+    return int(digits) if digits else None
 
 
 def sample(session: Session) -> None:
-    """Read the epoch metric and count exception boxes on the session's page."""
-    epoch = h.epoch_of(session.page, timeout_ms=5_000)
+    """Read the epoch the page shows and count exception boxes on the session's page."""
+    epoch = epoch_shown(session.page)
     now = time.monotonic()
     if epoch is not None:
         session.epochs.append((now, epoch))
-        session.epoch_last, session.t_last = epoch, now
+        session.epoch_last = epoch
+    session.t_last = now
     with contextlib.suppress(Exception):  # a page busy or closing: keep the last count
         boxes = session.page.locator('[data-testid="stException"]')
         n = boxes.count()
@@ -190,7 +307,7 @@ def run_round(browser, server: h.Server, rss: RssSampler, k: int, n: int, preset
     for s in sessions:
         h.wait_ready(s.page, 90_000)
         s.page.wait_for_selector(".js-plotly-plot", state="visible", timeout=90_000)
-        s.epoch_start = h.epoch_of(s.page)
+        s.epoch_start = epoch_shown(s.page)
     rss.phase = f"r{k}-play"
     cpu0, t0 = server.cpu_seconds(), time.monotonic()
     open_s = t0 - t_open
@@ -236,16 +353,26 @@ def session_table(rounds: list[list[Session]]) -> str:
     rows = []
     for k, sessions in enumerate(rounds, 1):
         for s in sessions:
-            done = s.epochs_done
-            rows.append([str(k), str(s.index + 1), s.preset, f"{s.seconds:.0f}",
+            done, sec = s.epochs_done, s.seconds
+            rows.append([str(k), str(s.index + 1), s.preset, f"{sec:.0f}",
                          "-" if done is None else str(done),
-                         "-" if done is None else f"{done / s.seconds:.2f}",
-                         str(s.ticks), f"{s.ticks / s.seconds:.2f}", str(s.max_exceptions),
-                         str(len(s.console_app)), str(s.ws_closed_while_playing),
-                         str(s.console_benign)])
+                         "-" if done is None else f"{done / sec:.2f}",
+                         str(s.new_frames), f"{s.new_frames / sec:.2f}",
+                         f"{s.refreshes / sec:.2f}", f"{s.polls / sec:.2f}",
+                         h.fmt(s.longest_gap, 1), str(s.frame_errors), str(s.scripted),
+                         str(s.max_exceptions), str(len(s.console_app)),
+                         str(s.ws_closed_while_playing), str(s.console_benign)])
     return h.table(["round", "session", "preset", "played s", "epochs", "epochs/s",
-                    "ticks", "ticks/s", "exceptions", "console errors", "ws closed",
-                    "benign console"], rows)
+                    "new frames", "frames/s", "refreshes/s", "requests/s", "longest gap s",
+                    "frame errors", "fragment runs", "exceptions", "console errors",
+                    "ws closed", "benign console"], rows)
+
+
+def frame_files_left(sessions: list[Session]) -> list[str]:
+    """The round's frame files still on disk (a Feed removes its file when it is
+    collected, after Streamlit dropped the session: TTL, then the reaping session)."""
+    names = [s.live_url.rsplit("/", 1)[-1] for s in sessions if s.live_url]
+    return [n for n in names if (h.ROOT / "static" / "live" / n).exists()]
 
 
 def mean(values: list[float]) -> float | None:
@@ -359,6 +486,7 @@ def main(argv=None) -> None:
     rounds: list[list[Session]] = []
     cpu_pct: list[float] = []
     open_times: list[float] = []
+    files_left: list[list[str]] = []
     extra_env = dict(kv.split("=", 1) for kv in args.server_env)
     with h.Server(["--server.disconnectedSessionTTL", str(args.ttl)], extra_env) as server, \
             sync_playwright() as p:
@@ -385,6 +513,8 @@ def main(argv=None) -> None:
                 rss.sample()
                 time.sleep(args.settle)
                 rss.sample()
+                files_left.append(frame_files_left(sessions))
+            files_end = [frame_files_left(sessions) for sessions in rounds]
         finally:
             browser.close()
             rss.stop()
@@ -392,20 +522,36 @@ def main(argv=None) -> None:
 
     print("## Sessions\n")
     print(session_table(rounds))
-    print("\nepochs/s and ticks/s over each session's own play window; ticks = fragment runs "
-          "finished (websocket); errors: exception boxes (max seen), console/page errors of "
-          "the app, websocket closes while playing. benign console = Streamlit's path probes "
-          "(404) and the page icon fetched from fonts.gstatic.com (no internet here).")
+    print("\nover each session's own play window: epochs = the Epoch its page shows (read "
+          f"every {args.sample_every:g} s); new frames = answers to the page's requests for its "
+          "frame file (app/static/live/<token>.gz) with a seq above the last one; refreshes = "
+          "new frames whose learning-curve chart id (ids['loss']) changed; requests/s = its "
+          "frame requests answered; longest gap = the longest time without a new frame; frame "
+          "errors = failed requests, statuses other than 200/404, undecodable frames; fragment "
+          "runs = fragment runs and auto_rerun messages on its websocket (0 since the trainer "
+          "thread); errors also: exception boxes (max seen), console/page errors of the app, "
+          "websocket closes while playing. benign console = Streamlit's path probes (404) and "
+          "the page icon fetched from fonts.gstatic.com (no internet here).")
     for k, sessions in enumerate(rounds, 1):
-        ticks = [s.ticks / s.seconds for s in sessions]
-        print(f"round {k}: ticks served per session per second: mean {statistics.fmean(ticks):.2f}"
-              f" (min {min(ticks):.2f}, max {max(ticks):.2f}); all sessions "
-              f"{sum(s.ticks for s in sessions) / max(s.seconds for s in sessions):.2f} ticks/s;"
-              f" server CPU while playing {cpu_pct[k - 1]:.0f} % of one core; opening the "
-              f"pages took {open_times[k - 1]:.0f} s")
+        frames = [s.new_frames / s.seconds for s in sessions]
+        refresh = [s.refreshes / s.seconds for s in sessions]
+        gaps = [s.longest_gap for s in sessions if s.longest_gap is not None]
+        left = files_left[k - 1] if k <= len(files_left) else []
+        print(f"round {k}: new frames per session per second: mean {statistics.fmean(frames):.2f}"
+              f" (min {min(frames):.2f}, max {max(frames):.2f}); refreshes/s min "
+              f"{min(refresh):.2f}; longest gap {h.fmt(max(gaps, default=None), 1)} s; errors "
+              f"{sum(s.errors for s in sessions)}; fragment runs while playing "
+              f"{sum(s.scripted for s in sessions)}; server CPU while playing "
+              f"{cpu_pct[k - 1]:.0f} % of one core; opening the pages took "
+              f"{open_times[k - 1]:.0f} s; frame files left after the settle: "
+              f"{len(left)} of {sum(bool(s.live_url) for s in sessions)}")
         for s in sessions:
-            for line in s.exception_texts[:2] + s.console_app[:3]:
+            for line in (s.exception_texts[:2] + s.console_app[:3] + s.failed[:2]
+                         + s.unreadable[:2]):
                 print(f"  session {s.index + 1}: {line[:300]}")
+    print("frame files still on disk at the end (server up, all rounds settled), by round: "
+          + ", ".join(f"{len(x)} of {sum(bool(s.live_url) for s in r)}"
+                      for x, r in zip(files_end, rounds, strict=True)))
     print(f"server log error lines: {len(problems)}")
     for line in problems[:10]:
         print(f"  {line[:400]}")
