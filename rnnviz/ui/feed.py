@@ -41,7 +41,8 @@ FOLDER = "live"  # ./static/live/<token>.gz
 TICK = 0.075  # seconds between a playing run's frames alone: up to 13 a second (target 10:
 # timers and rests only ever make rounds later, never earlier)
 BUDGET = 0.035  # seconds of training per turn at most (pace shares it in a crowd)
-KEEP = 0.5  # a round of turns (training and drawing) takes at most this share of its time
+KEEP = 0.5  # training adapts so that a round's work stays within this share of its interval
+MIN_REST = 0.25  # a round rests at least this share of its work (event loop, browser)
 EPOCH_VIEW_EVERY = 0.5  # seconds: while playing, per-epoch charts are rebuilt this often
 STALE_FILE_S = 3600.0  # frame files untouched this long are from sessions long gone
 log = logging.getLogger(__name__)
@@ -187,10 +188,12 @@ class Trainer:
 
     A round gives each playing feed one turn: its share of the training budget (`fit`,
     divided among the sessions training now by pace.Pace), then its frame. Rounds start
-    every pace.interval(TICK, n) seconds (10 a second alone, fewer in a crowd) and rest at
-    least as long as they worked (KEEP), so the server's event loop and the browser on the
-    same laptop keep their share; `fit` shrinks after a round longer than that and grows
-    back (up to BUDGET) after shorter ones."""
+    every pace.interval(TICK, n) seconds (13 a second alone, fewer in a crowd); `fit`
+    shrinks after a round whose work took more than KEEP of that and grows back (up to
+    BUDGET) after shorter ones. Every round rests at least MIN_REST of its work, so the
+    server's event loop (the frame requests, the websockets) and a browser on the same
+    laptop always get their turn. Each feed's `every` says how often its frames really
+    come (the browser polls at that pace)."""
 
     every: weakref.WeakSet[Trainer] = weakref.WeakSet()  # all of them (tests stop them)
 
@@ -226,11 +229,13 @@ class Trainer:
             f.pause()
 
     def _loop(self) -> None:
+        period = TICK  # seconds from one round's start to the next's
         while True:
             feeds = self.playing()
             if not feeds:
                 with self._wake:
                     self._wake.wait(timeout=5.0)
+                period = TICK
                 continue
             every = pace.interval(TICK, len(feeds))
             viewers = max((f.board.watching() for f in feeds if f.view.share and f.board),
@@ -241,17 +246,19 @@ class Trainer:
                     f.stop()
                     continue
                 with self.pace.slots["train"]:
-                    f.every = every
+                    f.every = max(every, period)
                     try:
                         f.turn(self.pace.share(f.session, self.fit, viewers=viewers))
                     except Exception as e:  # one broken run must not stop the others
                         log.exception("rnnviz: training stopped for one session")
                         f.stop(f"{type(e).__name__}: {e}")
+            del feeds, f  # a feed whose session ends must not be kept alive by this loop
             body = time.monotonic() - t0
             self.fit = fitted(self.fit, body, every)
             self.rounds += 1
             with self._wake:
-                self._wake.wait(timeout=max(every - body, body * (1 / KEEP - 1)))
+                self._wake.wait(timeout=max(every - body, MIN_REST * body))
+            period = time.monotonic() - t0
 
 
 def fitted(fit: float, body_s: float, every: float) -> float:

@@ -165,7 +165,8 @@ def panel(big: bool) -> None:
     st.session_state[state.PLAYING] = playing
     if playing:
         trainer().wake()
-    livechart.live(f.snapshot(), url=f.url, playing=playing, every=f.every, key=LIVE_KEY,
+    every = max(f.every, pace.interval(TICK, len(trainer().playing())))  # crowd: slower
+    livechart.live(f.snapshot(), url=f.url, playing=playing, every=every, key=LIVE_KEY,
                    on_stopped=_stopped)
     if f.error:
         st.error(f"**Training stopped: {f.error}.** This is a bug in rnnviz, not in your "

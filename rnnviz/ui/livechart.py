@@ -357,13 +357,14 @@ LIVECHART_JS = r"""
       box.__charts = part(box, "rnnviz-follow-charts");
       box.__task = part(box, "rnnviz-live-task");
     }
-    if (box.__url !== cfg.live) { box.__url = cfg.live; box.__seq = 0; }
+    if (box.__url !== cfg.live) { box.__url = cfg.live; box.__seq = 0; box.__every = 0; }
     box.__cfg = cfg;
     box.__component = component;
     if (cfg.frame && cfg.frame.seq > box.__seq) show(box, cfg.frame);
     if (cfg.playing && !box.__polling) {
       box.__polling = true;
       box.__stopped = null;
+      box.__every = 0;  // this page's own pace first, the frames' from the first new one
       pollLive(box);
     }
   }
@@ -378,7 +379,7 @@ LIVECHART_JS = r"""
     const cfg = box.__cfg;
     if (!box.isConnected || !cfg.playing) { box.__polling = false; return; }
     const t0 = performance.now();
-    let every = cfg.every;
+    let every = box.__every || cfg.every;  // the newest frame's: how often frames come now
     try {
       const r = await fetch(base() + cfg.live, {cache: "no-store"});
       if (r.ok) {
@@ -387,7 +388,7 @@ LIVECHART_JS = r"""
         if (Number(seqText) > box.__seq && box.__url === cfg.live) {
           const f = await inflate(buf, length);
           show(box, f);
-          every = f.every || every;
+          every = box.__every = f.every || every;
           if (!f.playing && box.__stopped === null) {
             box.__stopped = f.seq;  // once: the rerun sends playing: false
             box.__polling = false;
