@@ -7,7 +7,7 @@ pages/train.py would be run as a legacy page, without this script, on a deep lin
 
 import streamlit as st
 
-from rnnviz.ui import livechart, state, style
+from rnnviz.ui import live, livechart, state, style
 
 st.set_page_config(page_title="rnnviz", page_icon="🔁", layout="wide")  # no icon fetch: offline
 
@@ -35,6 +35,8 @@ pages = {
     ],
 }
 page = st.navigation(pages)
+if page.url_path != "train":
+    live.leave()  # the Train page's run pauses while another page shows (it resumes there)
 livechart.preload()  # the browser fetches plotly.js while the page's script runs
 style.apply(state.presentation())  # the toggle's value from the last run (session state)
 page.run()

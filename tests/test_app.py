@@ -231,3 +231,20 @@ def test_pause_lets_the_model_drop_its_step_buffers():
     at.button[0].click().run()  # Pause
     assert not at.session_state["playing"]
     assert not run.model._ws._arrays and not run.model._ws._parts
+
+
+def test_another_page_pauses_the_run_and_the_train_page_resumes_it():
+    at = app("pages/train_live.py", query={"preset": "sine"})
+    at.button[0].click().run()  # Play
+    run = trained(at)
+    at.switch_page("pages/unrolled_view.py").run()  # it reads the same run: no training now
+    assert not at.exception
+    feed = at.session_state["live_feed"]
+    assert not feed.playing and feed.away
+    batches = run.batches
+    time.sleep(0.3)
+    assert run.batches == batches
+    at.switch_page("pages/train_live.py").run()  # back: it plays again
+    assert feed.playing and at.session_state["playing"] and live_element(at)["playing"]
+    at.button[0].click().run()  # Pause
+    assert not feed.playing and not feed.away

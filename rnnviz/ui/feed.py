@@ -78,6 +78,7 @@ class Feed:
         self.every = TICK  # seconds between this feed's frames now (the poll interval)
         self.alive = _always  # the trainer pauses a feed whose session has ended
         self.error: str | None = None  # why the trainer stopped this run, if it failed
+        self.away = False  # paused because the user opened another page (leave)
         self.board = None  # classroom.Board to post to while view.share is set (the page's)
         weakref.finalize(self, _unlink, self.path)
 
@@ -91,13 +92,28 @@ class Feed:
 
     def play(self) -> bool:
         with self.lock:
-            self.playing, self.error = not self.run.diverged, None
+            self.playing, self.error, self.away = not self.run.diverged, None, False
             return self.playing
 
     def pause(self) -> None:
         with self.lock:
             self.playing = False
             self.run.model.release_buffers()  # a paused model holds no step buffers
+
+    def leave(self) -> None:
+        """The user opened another page: pause (its pages read the run) until they return."""
+        with self.lock:
+            if self.playing:
+                self.pause()
+                self.away = True
+
+    def come_back(self) -> bool:
+        """Back on the Train page: play again if leaving paused it; whether it plays now."""
+        with self.lock:
+            if not self.away:
+                return False
+            self.away = False
+            return self.play()
 
     def stop(self, error: str | None = None) -> None:
         """Pause from the trainer's side (the session ended, or a turn failed) and write a

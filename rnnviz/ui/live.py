@@ -39,6 +39,14 @@ def session_feed() -> feed.Feed:
     return f
 
 
+def leave() -> None:
+    """Another page runs (app.py): pause this session's run until the Train page is back,
+    as its other pages (Unrolled network, ...) read the same run."""
+    f = st.session_state.get(FEED)
+    if f is not None:
+        f.leave()
+
+
 def _liveness(session: str):
     """A check the trainer calls each turn: is the browser session still connected?"""
     from streamlit import runtime
@@ -118,7 +126,10 @@ def _publish(run) -> bool:
 
 def buttons(run) -> None:
     """The Playground-style control row."""
-    playing = session_feed().playing  # the trainer stops a run that diverged
+    f = session_feed()
+    if f.come_back():  # it played when the user opened another page
+        trainer().wake()
+    playing = f.playing  # the trainer stops a run that diverged
     st.session_state[state.PLAYING] = playing
     c = st.columns([1, 1, 1, 3])
     if playing:
