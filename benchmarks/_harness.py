@@ -38,7 +38,7 @@ __all__ = ["CHROMIUM", "CHROMIUM_ARGS", "READY", "free_port", "wait_ready", "Ser
 # Material Symbol) is fetched from fonts.gstatic.com, unreachable from this sandbox.
 BENIGN_CONSOLE = ("/train/_stcore/", "fonts.gstatic.com")
 BUSY_LOAD = 0.5  # 1-minute load average (per the 2 cores) above which timings are skewed
-EPOCH_METRIC = '[data-testid="stMetric"]'
+EPOCH_METRIC = ".rnnviz-metric"  # the Train page's status row, drawn by its live element
 
 
 # -- the server ---------------------------------------------------------------------------
@@ -191,7 +191,7 @@ def epoch_of(page, timeout_ms: int = 5_000) -> int | None:
     """The number in the Train page's "Epoch" metric, None if it is not on the page."""
     metric = page.locator(EPOCH_METRIC).filter(has_text="Epoch").first
     try:
-        text = metric.locator('[data-testid="stMetricValue"]').inner_text(timeout=timeout_ms)
+        text = metric.locator(".rnnviz-metric-value").inner_text(timeout=timeout_ms)
     except Exception:  # noqa: BLE001 -- playwright timeouts and detached nodes alike
         return None
     digits = re.sub(r"\D", "", text)

@@ -26,8 +26,9 @@ READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
 def epoch(page) -> int:
-    metric = page.locator('[data-testid="stMetric"]').filter(has_text="Epoch").first
-    return int(re.sub(r"\D", "", metric.locator('[data-testid="stMetricValue"]').inner_text()))
+    """The Train page's Epoch (its status row is drawn by the live element)."""
+    metric = page.locator(".rnnviz-metric").filter(has_text="Epoch").first
+    return int(re.sub(r"\D", "", metric.locator(".rnnviz-metric-value").inner_text()))
 
 
 def saved_run(folder: Path) -> Path:
