@@ -164,8 +164,8 @@ def exports(run) -> None:
 
 
 def panel(big: bool) -> None:
-    """The live view: metrics, charts and the task's view, drawn by the browser from the
-    feed's frames; the divergence message under it."""
+    """The live view: the divergence (or failure) message if any, then the metrics, charts
+    and the task's view, drawn by the browser from the feed's frames."""
     f = session_feed()
     run = state.current_run()
     sharing = _publish(run)
@@ -176,15 +176,17 @@ def panel(big: bool) -> None:
     st.session_state[state.PLAYING] = playing
     if playing:
         trainer().wake()
+    messages = st.container()  # always there: the live element keeps its place (no remount)
+    if f.error:
+        messages.error(f"**Training stopped: {f.error}.** This is a bug in rnnviz, not in "
+                       "your settings; the run is kept as it was. Press Play to try again, "
+                       "or Reset.")
+    if run.diverged:
+        messages.error(f"**The run {run.status}.** The weights are the last finite ones. "
+                       "Lower the learning rate or turn on clipping, then press Reset.")
     every = max(f.every, pace.interval(TICK, len(trainer().playing())))  # crowd: slower
     livechart.live(f.snapshot(), url=f.url, playing=playing, every=every, key=LIVE_KEY,
                    on_stopped=_stopped)
-    if f.error:
-        st.error(f"**Training stopped: {f.error}.** This is a bug in rnnviz, not in your "
-                 "settings; the run is kept as it was. Press Play to try again, or Reset.")
-    if run.diverged:
-        st.error(f"**The run {run.status}.** The weights are the last finite ones. Lower the "
-                 "learning rate or turn on clipping, then press Reset.")
 
 
 READING_GUIDE = (
