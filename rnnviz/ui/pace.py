@@ -31,7 +31,7 @@ ACTIVE_S = 1.5  # a session that ticked this recently counts as training
 MIN_BUDGET = 0.002  # seconds: even in a crowd a tick trains at least this long (>= 1 batch)
 VIEWERS_PER_TRAINER = 40  # Watch-page viewers that cost the server about one trainer
 PER_SESSION = 0.015  # seconds of tick interval per session training at once ...
-MAX_INTERVAL = 0.45  # ... up to this: still more than 2 refreshes per second
+MAX_INTERVAL = 0.35  # ... up to this: near 3 refreshes a second (target: 2) in a full class
 
 
 class Pace:
