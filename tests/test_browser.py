@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from pathlib import Path
 
 import pytest
 from browser import CHROMIUM, CHROMIUM_ARGS, OUTPUT, exceptions_on, served_app, wait_ready
@@ -150,6 +151,37 @@ def test_a_run_that_diverges_while_playing_stops_and_says_why(browser):
         assert play.count() == 1 and play.is_disabled()
         assert "diverged at epoch" in page.inner_text("body")
         shot(page, "train-diverged")
+        assert exceptions_on(page) == []
+        page.close()
+
+
+def test_downloads_while_playing_are_whole_runs(browser, tmp_path):
+    """History CSV and run file, asked for while the training thread trains the run."""
+    import pandas as pd
+
+    from rnnviz import runio
+
+    with served_app() as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1100}, accept_downloads=True)
+        page.goto(f"{url}/train?preset=sine")
+        wait_ready(page)
+        page.get_by_role("button", name="Play", exact=True).click()
+        wait_ready(page)
+        deadline = time.monotonic() + 20
+        while epoch(page) < 3 and time.monotonic() < deadline:
+            page.wait_for_timeout(200)
+        page.get_by_text("Save, export, load").click()
+        with page.expect_download() as got:
+            page.get_by_role("button", name="History (CSV)").click()
+        history = pd.read_csv(got.value.path())
+        assert len(history) >= 3 and list(history["epoch"]) == list(range(1, len(history) + 1))
+        with page.expect_download() as got:
+            page.get_by_role("button", name="Run file (.npz, same as the CLI's)").click()
+        saved = runio.from_bytes(Path(got.value.path()).read_bytes())
+        assert saved.epoch >= len(history) and saved.task.name == "sine"
+        assert len(saved.history) == saved.epoch
+        page.get_by_role("button", name="Pause", exact=True).click()
+        wait_ready(page)
         assert exceptions_on(page) == []
         page.close()
 

@@ -151,11 +151,21 @@ def exports(run) -> None:
     """History CSV, the run file, and loading a run back."""
     with st.expander("Save, export, load"):
         c = st.columns(2)
-        c[0].download_button("History (CSV)", data=lambda: run.history_frame().to_csv(
-            index=False), file_name="rnnviz-history.csv", mime="text/csv", on_click="ignore")
-        c[1].download_button("Run file (.npz, same as the CLI's)",
-                             data=lambda: runio.to_bytes(run), file_name="rnnviz-run.npz",
-                             mime="application/octet-stream", on_click="ignore")
+        lock = state.run_lock()  # the training thread may be changing the run meanwhile
+
+        def history_csv() -> str:
+            with lock:
+                return run.history_frame().to_csv(index=False)
+
+        def run_file() -> bytes:
+            with lock:
+                return runio.to_bytes(run)
+
+        c[0].download_button("History (CSV)", data=history_csv, file_name="rnnviz-history.csv",
+                             mime="text/csv", on_click="ignore")
+        c[1].download_button("Run file (.npz, same as the CLI's)", data=run_file,
+                             file_name="rnnviz-run.npz", mime="application/octet-stream",
+                             on_click="ignore")
         st.file_uploader("Load a saved run (.npz from this app or `rnnviz train --out`)",
                          type=["npz"], key="upload_run", on_change=_load_upload)
         if st.session_state.get(UPLOAD_ERROR):
