@@ -248,3 +248,18 @@ def test_another_page_pauses_the_run_and_the_train_page_resumes_it():
     assert feed.playing and at.session_state["playing"] and live_element(at)["playing"]
     at.button[0].click().run()  # Pause
     assert not feed.playing and not feed.away
+
+
+def test_a_run_that_stops_itself_while_the_page_runs_is_drawn_again():
+    """The trainer may stop a run (it diverged) after the buttons were drawn as playing:
+    the page then runs again, so it never shows Pause for a run that does not play."""
+    at = app("pages/train_live.py", query={"preset": "sine"})
+    at.button[0].click().run()  # Play
+    feed = at.session_state["live_feed"]
+    snapshot = feed.snapshot
+    feed.snapshot = lambda: (feed.stop(), snapshot())[1]  # it stops during this run
+    at.run()
+    feed.snapshot = snapshot
+    assert not at.exception
+    assert at.button[0].label == "Play" and at.session_state["playing"] is False
+    assert not live_element(at)["playing"]

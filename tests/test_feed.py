@@ -71,10 +71,13 @@ def test_snapshots_and_written_frames_share_one_order(tmp_path):
     f = make_feed(tmp_path)
     f.play()
     f.turn(0.01)
-    inline = json.loads(f.snapshot())
+    frame, playing = f.snapshot()
+    inline = json.loads(frame)
+    assert playing and inline["playing"]
     assert inline["seq"] == read(f)[0] + 1  # the page's frame is newer than the file's
     f.pause()
-    assert not json.loads(f.snapshot())["playing"]
+    frame, playing = f.snapshot()
+    assert not playing and not json.loads(frame)["playing"]
 
 
 def test_a_diverging_run_stops_itself_and_its_last_frame_says_so(tmp_path):

@@ -128,13 +128,14 @@ class Feed:
                 with contextlib.suppress(Exception):  # the charts of the last good frame
                     _write(self, self._frame(time.monotonic(), force=False, redraw=False))
 
-    def snapshot(self) -> str:
-        """The frame of the run as it is now, for the page to send inline."""
+    def snapshot(self) -> tuple[str, bool]:
+        """The frame of the run as it is now, for the page to send inline, and whether it
+        plays (read together: the trainer may stop the run at any moment)."""
         with self.lock:
             frame = self._frame(time.monotonic(), force=True)
             if not self.playing:
                 self.run.model.release_buffers()  # drawing may have made some
-            return frame
+            return frame, self.playing
 
     # -- the trainer thread ------------------------------------------------------------
     def turn(self, seconds: float) -> bool:

@@ -182,7 +182,11 @@ def panel(big: bool) -> None:
     f.board = classroom.board()
     f.attach(run, feed.View(probe=st.session_state.get(PROBE, 0), big=big,
                             share=classroom.session_id() if sharing else None))
-    playing = f.playing  # the trainer may have stopped it (diverged, session ended)
+    frame, playing = f.snapshot()
+    if st.session_state.get(state.PLAYING) and not playing:
+        # it stopped itself (diverged) after the buttons above were drawn: draw them again
+        st.session_state[state.PLAYING] = False
+        st.rerun()
     st.session_state[state.PLAYING] = playing
     if playing:
         trainer().wake()
@@ -195,7 +199,7 @@ def panel(big: bool) -> None:
         messages.error(f"**The run {run.status}.** The weights are the last finite ones. "
                        "Lower the learning rate or turn on clipping, then press Reset.")
     every = max(f.every, pace.interval(TICK, len(trainer().playing())))  # crowd: slower
-    livechart.live(f.snapshot(), url=f.url, playing=playing, every=every, key=LIVE_KEY,
+    livechart.live(frame, url=f.url, playing=playing, every=every, key=LIVE_KEY,
                    on_stopped=_stopped)
 
 
