@@ -229,6 +229,15 @@ def default_config() -> RunConfig:
     return RunConfig()
 
 
+LIVE_DTYPE = "float32"  # the Train page's precision unless its link says otherwise
+
+
+def live(cfg: RunConfig) -> RunConfig:
+    """cfg in the live page's fast mode (float32). float64 stays the default everywhere
+    else (the core, the CLI, the experiments): exact gradients and reproducible numbers."""
+    return with_value(cfg, BY_KEY["dtype"], LIVE_DTYPE)
+
+
 # Lecture presets: name -> (title, overrides by URL key). Shared by the CLI and the app.
 PRESETS: dict[str, tuple[str, str, dict]] = {
     "seed003-tutorial": (

@@ -263,3 +263,15 @@ def test_a_run_that_stops_itself_while_the_page_runs_is_drawn_again():
     assert not at.exception
     assert at.button[0].label == "Play" and at.session_state["playing"] is False
     assert not live_element(at)["playing"]
+
+
+def test_the_live_page_trains_in_float32_unless_the_link_says_float64():
+    at = app("pages/train_live.py")
+    run = at.session_state["run"]
+    assert run.cfg.model.dtype == "float32" and run.model.params["W_hh"].dtype == np.float32
+    assert at.query_params["dtype"] in ("float32", ["float32"])  # the link says so too
+    at = app("pages/train_live.py", query={"preset": "sine", "dtype": "float64"})
+    assert at.session_state["run"].model.params["W_hh"].dtype == np.float64
+    at = app()
+    at.button(key="open_vanishing").click().run()  # a preset card
+    assert at.session_state["run"].cfg.model.dtype == "float32"

@@ -42,7 +42,7 @@ def _task_default_len(cfg: cf.RunConfig) -> int:
 
 def apply_preset(name: str) -> None:
     """Callback: build the preset's run and show its settings."""
-    cfg = cf.preset_config(name)
+    cfg = cf.live(cf.preset_config(name))  # the live page's fast mode (float32)
     state.set_run(cfg)
     load_widgets(state.current_run().cfg)
     state.notify(f"Preset loaded: {cf.PRESETS[name][0]}. Press Play.")

@@ -34,11 +34,13 @@ def current_run() -> TrainingRun:
     if RUN not in st.session_state:
         query = {k: st.query_params.get_all(k) for k in st.query_params}
         cfg, warnings = cf.from_query(query)
+        if "dtype" not in query:  # the live page trains in float32 unless the link says
+            cfg = cf.live(cfg)
         try:
             set_run(cfg)
         except ValueError as e:  # settings that are valid one by one but not together
             warnings.append(f"these settings cannot be used together ({e}): defaults loaded")
-            set_run(cf.default_config())
+            set_run(cf.live(cf.default_config()))
         st.session_state[URL_WARNINGS] = warnings
     return st.session_state[RUN]
 
