@@ -186,6 +186,35 @@ def test_downloads_while_playing_are_whole_runs(browser, tmp_path):
         page.close()
 
 
+def test_closing_the_tab_stops_its_training(browser):
+    """The training thread pauses a session whose browser has gone: its frame file stops
+    changing, and its last frame says the run no longer plays."""
+    from rnnviz.ui import classroom, livechart
+
+    folder = livechart.STATIC / "live"
+    with served_app() as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page.goto(f"{url}/train?preset=sine")
+        wait_ready(page)
+        started = time.time()
+        page.get_by_role("button", name="Play", exact=True).click()
+        deadline = time.monotonic() + 20
+        while epoch(page) < 2 and time.monotonic() < deadline:
+            page.wait_for_timeout(200)
+        frames = [p for p in folder.glob("*.gz") if p.stat().st_mtime > started]
+        assert len(frames) == 1, frames  # this session's frame file, being written
+        seq, frame = classroom.unpack(frames[0].read_bytes())
+        assert frame["playing"]
+        page.close()  # the tab goes: its websocket closes
+        deadline = time.monotonic() + 15
+        while frame["playing"] and time.monotonic() < deadline:
+            time.sleep(0.2)
+            seq, frame = classroom.unpack(frames[0].read_bytes())
+        assert not frame["playing"], "the run kept training after its tab closed"
+        time.sleep(1.0)
+        assert classroom.unpack(frames[0].read_bytes())[0] == seq  # no frame since
+
+
 def test_two_sessions_train_different_runs_without_seeing_each_other(browser):
     with served_app() as url:
         pages = {}
