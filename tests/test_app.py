@@ -275,3 +275,27 @@ def test_the_live_page_trains_in_float32_unless_the_link_says_float64():
     at = app()
     at.button(key="open_vanishing").click().run()  # a preset card
     assert at.session_state["run"].cfg.model.dtype == "float32"
+
+
+def test_widgets_all_at_their_defaults_at_once_keep_the_run():
+    """A click while Streamlit's frontend is still drawing the sidebar can send every
+    widget's own default (first choice, minimum) in one rerun: not a user's choice (one
+    click changes one widget), so the run and its training are kept."""
+    from rnnviz.ui import controls
+
+    at = app("pages/train_live.py")
+    at.button[1].click().run()  # Step: something trained that must not be lost
+    run = at.session_state["run"]
+    for key in ("hidden", "batch", "scale"):
+        s = cf.BY_KEY[key]
+        next(w for w in at.slider if w.key == controls.PREFIX + key).set_value(
+            controls.widget_default(s))
+    next(w for w in at.selectbox if w.key == controls.PREFIX + "opt").set_value(
+        controls.widget_default(cf.BY_KEY["opt"]))
+    at.run()
+    assert not at.exception
+    assert at.session_state["run"] is run and run.epoch == 1
+    assert next(w for w in at.slider if w.key == "set_hidden").value == run.cfg.model.hidden_size
+    # one deliberate change to a minimum is a choice: a new model, as always
+    next(w for w in at.slider if w.key == "set_hidden").set_value(1).run()
+    assert at.session_state["run"].cfg.model.hidden_size == 1

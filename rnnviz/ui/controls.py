@@ -30,10 +30,12 @@ RELOAD = "reload_widgets"  # set when the run changed under the widgets
 def load_widgets(cfg: cf.RunConfig) -> None:
     """Put cfg's values into the widgets' session state (call before they render)."""
     for s in cf.SETTINGS:
-        v = cf.get(cfg, s)
-        if s.key == "seq_len" and v is None:
-            v = _task_default_len(cfg)
-        st.session_state[PREFIX + s.key] = v
+        st.session_state[PREFIX + s.key] = _value(cfg, s)
+
+
+def _value(cfg: cf.RunConfig, s: cf.Setting):
+    v = cf.get(cfg, s)
+    return _task_default_len(cfg) if s.key == "seq_len" and v is None else v
 
 
 def _task_default_len(cfg: cf.RunConfig) -> int:
@@ -99,6 +101,11 @@ def sidebar_settings(run: TrainingRun) -> cf.RunConfig | None:
                 continue  # gated cells fix their activations
             if key == "clip_at" and st.session_state[PREFIX + "clip"] == "none":
                 continue
+            if PREFIX + key not in st.session_state:
+                # Streamlit dropped this widget's value (a run it was not drawn in, e.g.
+                # one cut short by a click): show the run's own value, never the widget's
+                # minimum, which would build a different model
+                st.session_state[PREFIX + key] = _value(run.cfg, s)
             with st.sidebar:
                 values[key] = _widget(s, task)
     cfg = run.cfg
@@ -111,6 +118,24 @@ def sidebar_settings(run: TrainingRun) -> cf.RunConfig | None:
     return cfg
 
 
+def widget_default(s: cf.Setting):
+    """What a settings widget shows when Streamlit has no value for it (controls._widget):
+    the first choice, off, or the low end of its range."""
+    if s.kind == "choice":
+        return s.choices[0]
+    if s.kind == "bool":
+        return False
+    return int(s.lo) if s.kind == "int" else float(f"{s.lo:.2g}") if s.log else float(s.lo)
+
+
+def widget_defaults_only(old: cf.RunConfig, new: cf.RunConfig) -> bool:
+    """Whether every setting that differs between old and new is at its widget default."""
+    a, b = cf.to_query(old), cf.to_query(new)
+    keys = [k for k in cf.BY_KEY if a.get(k) != b.get(k)]
+    return bool(keys) and all(
+        cf.get(new, cf.BY_KEY[k]) == widget_default(cf.BY_KEY[k]) for k in keys)
+
+
 def model_settings_changed(old: cf.RunConfig, new: cf.RunConfig) -> list[str]:
     """Labels of the settings that need a new model (everything but the live ones)."""
     a, b = cf.to_query(old), cf.to_query(new)
@@ -121,6 +146,12 @@ def model_settings_changed(old: cf.RunConfig, new: cf.RunConfig) -> list[str]:
 def sync_run(run: TrainingRun, new: cf.RunConfig) -> TrainingRun:
     """Apply the sidebar: live settings change in place, the rest builds a new run."""
     changed = model_settings_changed(run.cfg, new)
+    if len(changed) >= 3 and widget_defaults_only(run.cfg, new):
+        # Not a choice: one click changes one widget. Streamlit's frontend sent its widgets'
+        # own defaults (a click landed while it was still drawing them, measured 3-6 times
+        # in 8 right after Presentation mode). Keep the run and show its settings again.
+        st.session_state[RELOAD] = True
+        st.rerun()
     if new.task.name != run.cfg.task.name:  # user data belongs to the task it was given for
         new = replace(new, task=replace(new.task, data=None))
     if changed:
