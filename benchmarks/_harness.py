@@ -10,6 +10,8 @@ CHROMIUM_ARGS. Only loopback addresses are used.
 from __future__ import annotations
 
 import contextlib
+import gzip
+import json
 import os
 import re
 import statistics
@@ -31,7 +33,7 @@ from browser import CHROMIUM, CHROMIUM_ARGS, READY, free_port, wait_ready  # noq
 __all__ = ["CHROMIUM", "CHROMIUM_ARGS", "READY", "free_port", "wait_ready", "Server",
            "launch_chromium", "epoch_of", "load_line", "table", "quantile", "fmt",
            "decode_forward", "decode_back", "ForwardInfo", "plotly_title", "BENIGN_CONSOLE",
-           "component_spec"]
+           "component_spec", "FRAME_HEADER", "decode_frame"]
 
 # Console errors that are not the app failing: Streamlit's frontend probes the URL path for
 # its base (.../train/_stcore/health and .../host-config answer 404), and the page icon (a
@@ -39,6 +41,17 @@ __all__ = ["CHROMIUM", "CHROMIUM_ARGS", "READY", "free_port", "wait_ready", "Ser
 BENIGN_CONSOLE = ("/train/_stcore/", "fonts.gstatic.com")
 BUSY_LOAD = 0.5  # 1-minute load average (per the 2 cores) above which timings are skewed
 EPOCH_METRIC = ".rnnviz-metric"  # the Train page's status row, drawn by its live element
+FRAME_HEADER = len(f"rnnviz-frame {0:016d} {0:010d}\n")  # rnnviz.ui.classroom.HEADER
+
+
+def decode_frame(body: bytes) -> tuple[dict, int]:
+    """(frame, JSON bytes) of a frame file (rnnviz/ui/classroom.py pack: header, gzip JSON,
+    padding), decoded as the browser does (livechart.js frameHeader, inflate)."""
+    magic, _, length = body[:FRAME_HEADER].split()
+    if magic != b"rnnviz-frame":
+        raise ValueError("no rnnviz-frame header")
+    text = gzip.decompress(body[FRAME_HEADER:FRAME_HEADER + int(length)])
+    return json.loads(text), len(text)
 
 
 # -- the server ---------------------------------------------------------------------------

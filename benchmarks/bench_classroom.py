@@ -149,7 +149,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, WebSocketException
 
-FRAME_HEADER = len(f"rnnviz-frame {0:016d} {0:010d}\n")  # rnnviz.ui.classroom.HEADER
+FRAME_HEADER, decode_frame = h.FRAME_HEADER, h.decode_frame
 TARGET_REFRESH = 2.0  # refreshes per second per session (and per viewer)
 TARGET_SESSIONS = 30
 TARGET_VIEWERS = 100
@@ -216,14 +216,14 @@ def _silent_s(headers: dict) -> float:
     return (date - modified).total_seconds()
 
 
-def decode_frame(body: bytes) -> tuple[dict, int]:
-    """(frame, JSON bytes) of a frame file (rnnviz/ui/classroom.py pack: header, gzip JSON,
-    padding), decoded as the browser does (livechart.js frameHeader, inflate)."""
-    magic, _, length = body[:FRAME_HEADER].split()
-    if magic != b"rnnviz-frame":
-        raise ValueError("no rnnviz-frame header")
-    text = gzip.decompress(body[FRAME_HEADER:FRAME_HEADER + int(length)])
-    return json.loads(text), len(text)
+def _element_data(raw: str, kind: str) -> dict | None:
+    """A livechart element's data when it is a `kind` config ("follow", "live"), else None
+    (a chart's figure, or another element)."""
+    if kind not in raw[:24]:
+        return None
+    data = json.loads(raw)
+    data = json.loads(data) if isinstance(data, str) else data
+    return data if isinstance(data, dict) and kind in data else None
 
 
 def frame_epoch(frame: dict) -> int | None:
@@ -582,12 +582,9 @@ class Client:
                 elif body[:FRAME_HEADER].split()[1:2] == [drawn]:
                     pass  # the frame drawn already (its header's seq); `playing` as it said
                 else:
-                    try:  # rnnviz/ui/classroom.py pack: header, gzip JSON, padding
-                        magic, drawn, length = body[:FRAME_HEADER].split()
-                        if magic != b"rnnviz-frame":
-                            raise ValueError("no rnnviz-frame header")
-                        text = gzip.decompress(body[FRAME_HEADER:FRAME_HEADER + int(length)])
-                        frame = json.loads(text)
+                    try:
+                        drawn = body[:FRAME_HEADER].split()[1]
+                        frame, text_len = decode_frame(body)
                         seq, playing, epoch = frame["seq"], frame["playing"], frame["epoch"]
                     except (OSError, EOFError, ValueError, KeyError, TypeError) as e:
                         self.poll_errors.append((now, f"frame unreadable: {type(e).__name__}: "
@@ -599,7 +596,7 @@ class Client:
                             self.polls[-1] = (now, status, True)
                             self.refreshes.append(now)
                             self.frame_ages.append((now, time.time() - frame["written"]))
-                            self.frame_sizes.append((len(body), len(text)))
+                            self.frame_sizes.append((len(body), text_len))
                             self.epoch = epoch
                             self.epochs.append((now, epoch, True))
                 if status == 200 and playing and _silent_s(headers) > FOLLOW_SILENT_S:
@@ -609,11 +606,8 @@ class Client:
 
     def _follow_element(self, raw: str) -> bool:
         """A livechart element whose data is a follow config: (re)start the poller."""
-        if "follow" not in raw[:24]:
-            return False
-        data = json.loads(raw)
-        data = json.loads(data) if isinstance(data, str) else data
-        if not isinstance(data, dict) or "follow" not in data:
+        data = _element_data(raw, "follow")
+        if data is None:
             return False
         cfg = {"follow": data["follow"], "every": float(data.get("every", FOLLOW_EVERY_S)),
                "idle": float(data.get("idle", FOLLOW_IDLE_S))}
@@ -627,11 +621,8 @@ class Client:
         live()): show its inline frame if newer than the one shown; start polling while
         it says playing and no loop polls already; a running loop reads the new config
         before its next request (and ends when it says not playing)."""
-        if "live" not in raw[:24]:
-            return False
-        data = json.loads(raw)
-        data = json.loads(data) if isinstance(data, str) else data
-        if not isinstance(data, dict) or "live" not in data:
+        data = _element_data(raw, "live")
+        if data is None:
             return False
         cfg = {"live": data["live"], "playing": bool(data["playing"]),
                "every": float(data["every"]), "id": element_id}

@@ -262,19 +262,6 @@ STOP_JS = """() => {
 }"""
 
 
-def epoch_of(page, timeout_ms: int = 5_000) -> int | None:
-    """The number in the Train page's "Epoch" metric (the live element's `.rnnviz-metric`),
-    None if it is not on the page."""
-    value = page.locator(".rnnviz-metric").filter(has_text="Epoch").first.locator(
-        ".rnnviz-metric-value")
-    try:
-        text = value.inner_text(timeout=timeout_ms)
-    except Exception:  # noqa: BLE001 -- playwright timeouts and detached nodes alike
-        return None
-    digits = re.sub(r"\D", "", text)
-    return int(digits) if digits else None
-
-
 # -- browser run --------------------------------------------------------------------------
 @dataclass
 class Frame:
@@ -488,7 +475,7 @@ def run_browser(playwright, preset: str, seconds: float, sample_ms: int) -> Brow
             h.wait_ready(page, 60_000)
             res.rest_charts = page.locator(".js-plotly-plot").count()
             res.rest_components = page.locator("div.rnnviz-chart").count()
-            e0 = epoch_of(page)
+            e0 = h.epoch_of(page)
             first_title = page.evaluate(
                 "() => { const el = document.querySelector('.js-plotly-plot'); "
                 "const t = el && el.layout && el.layout.title; "
@@ -510,7 +497,7 @@ def run_browser(playwright, preset: str, seconds: float, sample_ms: int) -> Brow
             bench = page.evaluate(STOP_JS)
             watching[0] = False
             window_frames, window_sent = frames[n_frames:], sent[n_sent:]
-            e1 = epoch_of(page)
+            e1 = h.epoch_of(page)
             res.exceptions = page.locator('[data-testid="stException"]').count()
             with contextlib.suppress(Exception):  # stop training before the page goes
                 page.get_by_role("button", name="Pause", exact=True).click(timeout=5000)

@@ -55,9 +55,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime
-import gzip
-import json
-import re
 import statistics
 import threading
 import time
@@ -71,9 +68,7 @@ GROWTH_PCT = 20.0  # round 2 above round 1 by more than this ...
 GROWTH_MB = 50.0  # ... or by more than this: memory keeps growing
 BENIGN = h.BENIGN_CONSOLE
 LIVE_PATH = "/app/static/live/"  # the sessions' frame files (rnnviz/ui/feed.py)
-FRAME_HEADER = len(f"rnnviz-frame {0:016d} {0:010d}\n")  # rnnviz.ui.classroom.HEADER
-EPOCH_METRIC = ".rnnviz-metric"  # the live element's status row (livechart.js metrics())
-EPOCH_VALUE = ".rnnviz-metric-value"
+FRAME_HEADER = h.FRAME_HEADER
 
 
 @dataclass
@@ -230,7 +225,7 @@ def watch(session: Session) -> None:
             seq = int(body[:FRAME_HEADER].split()[1])
             if seq <= session.seq:
                 return  # the page shows it already
-            frame = decode_frame(body)
+            frame = h.decode_frame(body)[0]
         except Exception as e:  # noqa: BLE001 -- a closing page, or a broken frame
             if not session.page.is_closed():
                 session.unreadable.append(f"{type(e).__name__}: {str(e)[:200]}")
@@ -253,28 +248,9 @@ def watch(session: Session) -> None:
     page.on("requestfailed", on_failed)
 
 
-def decode_frame(body: bytes) -> dict:
-    """A frame file (rnnviz/ui/classroom.py pack): header, gzip JSON, padding."""
-    magic, _, length = body[:FRAME_HEADER].split()
-    if magic != b"rnnviz-frame":
-        raise ValueError("no rnnviz-frame header")
-    return json.loads(gzip.decompress(body[FRAME_HEADER:FRAME_HEADER + int(length)]))
-
-
-def epoch_shown(page, timeout_ms: int = 5_000) -> int | None:
-    """The Epoch the Train page's live element shows (its status row), None if none."""
-    value = page.locator(EPOCH_METRIC).filter(has_text="Epoch").first.locator(EPOCH_VALUE)
-    try:
-        text = value.inner_text(timeout=timeout_ms)
-    except Exception:  # noqa: BLE001 -- playwright timeouts and detached nodes alike
-        return None
-    digits = re.sub(r"\D", "", text)
-    return int(digits) if digits else None
-
-
 def sample(session: Session) -> None:
     """Read the epoch the page shows and count exception boxes on the session's page."""
-    epoch = epoch_shown(session.page)
+    epoch = h.epoch_of(session.page)
     now = time.monotonic()
     if epoch is not None:
         session.epochs.append((now, epoch))
@@ -307,7 +283,7 @@ def run_round(browser, server: h.Server, rss: RssSampler, k: int, n: int, preset
     for s in sessions:
         h.wait_ready(s.page, 90_000)
         s.page.wait_for_selector(".js-plotly-plot", state="visible", timeout=90_000)
-        s.epoch_start = epoch_shown(s.page)
+        s.epoch_start = h.epoch_of(s.page)
     rss.phase = f"r{k}-play"
     cpu0, t0 = server.cpu_seconds(), time.monotonic()
     open_s = t0 - t_open

@@ -30,12 +30,10 @@ RELOAD = "reload_widgets"  # set when the run changed under the widgets
 def load_widgets(cfg: cf.RunConfig) -> None:
     """Put cfg's values into the widgets' session state (call before they render)."""
     for s in cf.SETTINGS:
-        st.session_state[PREFIX + s.key] = _value(cfg, s)
-
-
-def _value(cfg: cf.RunConfig, s: cf.Setting):
-    v = cf.get(cfg, s)
-    return _task_default_len(cfg) if s.key == "seq_len" and v is None else v
+        v = cf.get(cfg, s)
+        if s.key == "seq_len" and v is None:
+            v = _task_default_len(cfg)
+        st.session_state[PREFIX + s.key] = v
 
 
 def _task_default_len(cfg: cf.RunConfig) -> int:
@@ -101,11 +99,6 @@ def sidebar_settings(run: TrainingRun) -> cf.RunConfig | None:
                 continue  # gated cells fix their activations
             if key == "clip_at" and st.session_state[PREFIX + "clip"] == "none":
                 continue
-            if PREFIX + key not in st.session_state:
-                # Streamlit dropped this widget's value (a run it was not drawn in, e.g.
-                # one cut short by a click): show the run's own value, never the widget's
-                # minimum, which would build a different model
-                st.session_state[PREFIX + key] = _value(run.cfg, s)
             with st.sidebar:
                 values[key] = _widget(s, task)
     cfg = run.cfg
