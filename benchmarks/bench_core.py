@@ -95,6 +95,7 @@ class Budget:
     reps: int
     loop_s: float
     warmup_s: float
+    settle_s: float = 0.0  # pause before each timed loop (see interleaved_medians)
 
 
 # -- timing ------------------------------------------------------------------------------------
@@ -120,7 +121,9 @@ def interleaved_medians(fns: dict[K, Callable[[], object]], budget: Budget,
     """Median seconds per call of each fn over budget.reps loops of >= budget.loop_s each.
 
     The loops of the different fns alternate, so a slow spell of the machine (another process,
-    clock changes) hits all of them alike instead of one. enter(key) runs before each loop.
+    clock changes) hits all of them alike instead of one. enter(key) runs before each loop,
+    after a pause of budget.settle_s: the worker threads that the previous loop's library left
+    spinning (OpenBLAS's, torch's OpenMP pool) go to sleep before the next loop is timed.
     """
     enter = enter or (lambda key: None)
     calls = {}
@@ -130,6 +133,7 @@ def interleaved_medians(fns: dict[K, Callable[[], object]], budget: Budget,
     samples: dict[K, list[float]] = {key: [] for key in fns}
     for _ in range(budget.reps):
         for key, fn in fns.items():
+            time.sleep(budget.settle_s)
             enter(key)
             samples[key].append(timed_loop(fn, calls[key]))
     return {key: statistics.median(v) for key, v in samples.items()}
@@ -216,15 +220,6 @@ class OurResult:
         return 100.0 * (self.record - self.fast) / self.fast
 
 
-def bench_ours(shape: Shape, dtype: str, budget: Budget) -> OurResult:
-    """Time record=True, record=False and (for B >= 32) the GEMM floor."""
-    fns = {"rec": our_step(shape, dtype, record=True), "fast": our_step(shape, dtype, record=False)}
-    if shape.B >= 32:
-        fns["gemm"] = gemm_floor(shape, dtype)
-    t = interleaved_medians(fns, budget)
-    return OurResult(t["rec"], t["fast"], t.get("gemm"))
-
-
 # -- torch ---------------------------------------------------------------------------------------
 def torch_step(shape: Shape, dtype: str) -> Callable[[], None]:
     """A closure doing one PyTorch training step of the same network, loss, clipping and Adam."""
@@ -256,14 +251,34 @@ def torch_step(shape: Shape, dtype: str) -> Callable[[], None]:
     return step
 
 
-def bench_torch(shape: Shape, dtype: str, budget: Budget) -> dict[int, float]:
-    """Median seconds per PyTorch step for each thread count in TORCH_THREADS."""
-    before = torch.get_num_threads()
+def bench_shape(shape: Shape, dtype: str, budget: Budget,
+                use_torch: bool) -> tuple[OurResult, dict[int, float]]:
+    """Time ours (record=True and False), the GEMM floor (B >= 32) and torch on 1 and 2 threads.
+
+    All in one interleaved rotation, so every ratio compares loops timed seconds apart.
+    Returns our result and {torch threads: median seconds per step} (empty without torch).
+    """
+    fns: dict[str | int, Callable[[], object]] = {
+        "rec": our_step(shape, dtype, record=True),
+        "fast": our_step(shape, dtype, record=False),
+    }
+    if shape.B >= 32:
+        fns["gemm"] = gemm_floor(shape, dtype)
+    if use_torch:
+        fns.update({n: torch_step(shape, dtype) for n in TORCH_THREADS})
+        before = torch.get_num_threads()
+
+    def enter(key):
+        if isinstance(key, int):
+            torch.set_num_threads(key)
+
     try:
-        fns = {n: torch_step(shape, dtype) for n in TORCH_THREADS}
-        return interleaved_medians(fns, budget, enter=torch.set_num_threads)
+        t = interleaved_medians(fns, budget, enter)
     finally:
-        torch.set_num_threads(before)
+        if use_torch:
+            torch.set_num_threads(before)
+    theirs = {n: t[n] for n in TORCH_THREADS} if use_torch else {}
+    return OurResult(t["rec"], t["fast"], t.get("gemm")), theirs
 
 
 # -- report --------------------------------------------------------------------------------------
@@ -401,14 +416,15 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def make_budget(args: argparse.Namespace) -> Budget:
-    """Full: 5 reps of >= 0.2 s loops (about 80 s on 2 cores); quick: 2 reps of >= 0.05 s."""
+    """Full: 5 reps of >= 0.2 s loops, 0.1 s apart (about 3 minutes on 2 cores); quick: 2 reps
+    of >= 0.05 s."""
     if args.quick:
-        return Budget(reps=args.reps or 2, loop_s=0.05, warmup_s=0.02)
-    return Budget(reps=args.reps or 5, loop_s=0.2, warmup_s=0.1)
+        return Budget(reps=args.reps or 2, loop_s=0.05, warmup_s=0.02, settle_s=0.02)
+    return Budget(reps=args.reps or 5, loop_s=0.2, warmup_s=0.1, settle_s=0.1)
 
 
 def main(argv=None) -> None:
-    """Measure every shape and dtype, ours first and then torch, and print the tables."""
+    """Measure every shape and dtype (ours and torch side by side) and print the tables."""
     args = parse_args(argv)
     budget = make_budget(args)
     use_torch = torch is not None and not args.no_torch
@@ -419,16 +435,19 @@ def main(argv=None) -> None:
 
     shapes = [s for s in SHAPES if args.only in (None, s.cell)]
     dtypes = [d for d in DTYPES if args.dtype in (None, d)]
-    ours = {(s, d): bench_ours(s, d, budget) for s in shapes for d in dtypes}
+    results = {(s, d): bench_shape(s, d, budget, use_torch) for s in shapes for d in dtypes}
+    ours = {key: r[0] for key, r in results.items()}
     print("## rnnviz train_step (forward + BPTT + clip_norm=1.0 + Adam)\n")
     print(ours_table(ours))
     print("\nrec = record=True, fast = record=False; rec overhead = rec / fast - 1; "
           "step/GEMM = fast / GEMM floor (B >= 32 only).")
 
-    if use_torch:  # after ours, so torch's thread pool never competes with NumPy's BLAS
-        theirs = {(s, d): bench_torch(s, d, budget) for s in shapes for d in dtypes}
+    if use_torch:
+        theirs = {key: r[1] for key, r in results.items()}
         print("\n## PyTorch, same model (nn.RNN/LSTM/GRU + nn.Linear + loss + "
               "clip_grad_norm_ + Adam)\n")
+        print("Timed in the same rotation as ours: the loops of ours, the GEMM floor and "
+              "torch on 1 and 2 threads alternate, 0.1 s apart.\n")
         print(torch_table(ours, theirs))
         print("\ntorch_best/ours > 1 means rnnviz (record=False) is faster.\nfloat32:")
         print("\n".join(float32_summary(ours, theirs)))
