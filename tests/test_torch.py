@@ -81,3 +81,23 @@ def test_matches_torch_autograd(cell, bidirectional, readout, loss):
     assert ours == pytest.approx(theirs, rel=1e-12)
     for k in grads:
         np.testing.assert_allclose(grads[k], tg[k], rtol=1e-9, atol=1e-12, err_msg=k)
+
+
+def test_adam_matches_torch_optim_adam():
+    from rnnviz.core.optim import make_optimizer
+
+    rng = np.random.default_rng(5)
+    shapes = {"W_xh": (3, 4), "W_hh": (4, 4), "b_h": (4,)}
+    ours = {k: rng.standard_normal(s) for k, s in shapes.items()}
+    theirs = [torch.tensor(ours[k].copy(), requires_grad=True) for k in shapes]
+    opt, topt = make_optimizer("adam", 0.01), torch.optim.Adam(theirs, lr=0.01)
+    for _ in range(5):
+        grads = {k: rng.standard_normal(s) for k, s in shapes.items()}
+        opt.step(ours, grads)
+        for t, k in zip(theirs, shapes, strict=True):
+            t.grad = torch.tensor(grads[k])
+        topt.step()
+    # torch adds eps after the bias correction (sqrt(v / (1 - b2^t)) + eps), we before it (the
+    # paper's efficient form, lr_t m / (sqrt(v) + eps)): the two differ by ~eps / sqrt(v) ~ 1e-7
+    for t, k in zip(theirs, shapes, strict=True):
+        np.testing.assert_allclose(ours[k], t.detach().numpy(), rtol=1e-6, atol=1e-7)

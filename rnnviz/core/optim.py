@@ -64,7 +64,12 @@ class Momentum(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam (Kingma & Ba) with bias correction."""
+    """Adam (Kingma & Ba) with bias correction.
+
+    All parameters are updated as one flat vector: m, v and the gradient live in flat
+    buffers (state["m"][k] and state["v"][k] are views into them), so a step costs a dozen
+    NumPy calls however many parameter arrays the model has.
+    """
 
     name = "adam"
 
@@ -72,22 +77,74 @@ class Adam(Optimizer):
         super().__init__(lr)
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
         self.state["m"], self.state["v"] = {}, {}
-        self._lr_t = 0.0  # the bias-corrected step size of the current step
+        self._flat: _Flat | None = None
 
     def step(self, params: dict, grads: dict) -> None:
-        t = self.t + 1
-        # once per step; a Python float, so a float32 model's update stays float32 (NumPy 2)
-        self._lr_t = float(self.lr * np.sqrt(1 - self.beta2**t) / (1 - self.beta1**t))
-        super().step(params, grads)
+        self.t += 1
+        t = self.t
+        # a Python float, so a float32 model's update stays float32 (NumPy 2)
+        lr_t = float(self.lr * np.sqrt(1 - self.beta2**t) / (1 - self.beta1**t))
+        f = self._flat_for(params)
+        np.concatenate([grads[k].ravel() for k in f.keys], out=f.g)
+        m, v, g, u = f.m, f.v, f.g, f.u
+        m *= self.beta1  # m = beta1 m + (1 - beta1) g
+        m += np.multiply(g, 1 - self.beta1, out=u)
+        v *= self.beta2  # v = beta2 v + (1 - beta2) g^2
+        np.multiply(g, g, out=u)
+        u *= 1 - self.beta2
+        v += u
+        np.sqrt(v, out=u)  # u = lr_t m / (sqrt(v) + eps)
+        u += self.eps
+        np.divide(m, u, out=u)
+        u *= lr_t
+        for k, du in zip(f.keys, f.u_views, strict=True):
+            params[k] -= du
 
-    def _update(self, k, p, g):
-        m = _slot(self.state["m"], k, p)
-        v = _slot(self.state["v"], k, p)
-        m *= self.beta1
-        m += (1 - self.beta1) * g
-        v *= self.beta2
-        v += (1 - self.beta2) * (g * g)
-        p -= self._lr_t * m / (np.sqrt(v) + self.eps)
+    def _flat_for(self, params: dict) -> _Flat:
+        """The flat buffers for these parameters, (re)built when the parameters or the state
+        arrays (loaded from a file) are not the ones they were built for."""
+        for slot in ("m", "v"):  # a loaded state may lack a slot (saved before any step)
+            self.state.setdefault(slot, {})
+        f = self._flat
+        if f is None or not f.fits(params, self.state):
+            f = self._flat = _Flat(params, self.state)
+        return f
+
+
+class _Flat:
+    """Adam's m, v, the gradient and scratch u as flat vectors over all parameters, in the
+    order of the params dict; state["m"][k], state["v"][k] become views of m and v (the
+    values they held are kept)."""
+
+    def __init__(self, params: dict, state: dict):
+        self.keys = tuple(params)
+        self.arrays = tuple(params.values())
+        self.m_slots, self.v_slots = state["m"], state["v"]
+        self.shapes = tuple(params[k].shape for k in self.keys)
+        self.dtype = next(iter(params.values())).dtype if params else np.dtype(float)
+        n = sum(params[k].size for k in self.keys)
+        self.m, self.v, self.g, self.u = (np.zeros(n, self.dtype) for _ in range(4))
+        for slot, flat in (("m", self.m), ("v", self.v)):
+            old = state[slot]
+            for k, view in zip(self.keys, self.views(flat), strict=True):
+                if k in old and old[k].shape == view.shape:
+                    view[...] = old[k]
+                old[k] = view
+        self.u_views = tuple(self.views(self.u))
+
+    def views(self, flat: np.ndarray):
+        """Each parameter's part of a flat vector, shaped like the parameter (views)."""
+        start = 0
+        for shape in self.shapes:
+            size = int(np.prod(shape))
+            yield flat[start : start + size].reshape(shape)
+            start += size
+
+    def fits(self, params: dict, state: dict) -> bool:
+        """Built for these very parameter arrays and state dicts (a loaded state is new)."""
+        return (len(params) == len(self.keys) and state["m"] is self.m_slots
+                and state["v"] is self.v_slots
+                and all(params.get(k) is a for k, a in zip(self.keys, self.arrays, strict=True)))
 
 
 def _slot(slots: dict, k: str, p: np.ndarray) -> np.ndarray:
