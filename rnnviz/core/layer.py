@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .cells import Cache, Cell, gate_blocks
+from .sums import column_sums
 from .workspace import Workspace
 
 
@@ -109,10 +110,10 @@ def weight_grads(cell, cache, x, dXW, dHW) -> dict:
     g = {
         "W_xh": x.reshape(T * B, D).T @ dXW2,
         "W_hh": cache.Hs[:-1].reshape(T * B, H).T @ dHW.reshape(T * B, G),
-        "b_h": dXW2.sum(axis=0),
+        "b_h": column_sums(dXW2),
     }
     if cell.kind == "gru":
-        g["b_hn"] = dHW[:, :, 2 * H :].sum(axis=(0, 1))
+        g["b_hn"] = column_sums(dHW.reshape(T * B, G)[:, 2 * H :])
     return g
 
 

@@ -13,6 +13,7 @@ from .cells import make_cell
 from .config import LOSSES, ModelConfig
 from .init import init_params, suffix
 from .losses import LOSSES as LOSS_FNS
+from .sums import column_sums
 from .trace import LayerTrace, Trace
 from .workspace import Workspace
 
@@ -54,7 +55,7 @@ class Model:
             raise ValueError(
                 f"X must have shape (B, T, {cfg.input_size}) with B, T >= 1; got {X.shape}"
             )
-        if not np.issubdtype(X.dtype, np.number) or not np.all(np.isfinite(X)):
+        if not np.issubdtype(X.dtype, np.number) or not _all_finite(X):
             raise ValueError("X must contain finite numbers only")
         B, T, D = X.shape
         x = self._ws.empty("x", (T, B, D), self.dtype)
@@ -157,7 +158,7 @@ class Model:
             want = (B, O) if last else (B, T, O)
             if Y.shape != want:
                 raise ValueError(f"Y must have shape {want} for mse; got {Y.shape}")
-            if not np.issubdtype(Y.dtype, np.number) or not np.all(np.isfinite(Y)):
+            if not np.issubdtype(Y.dtype, np.number) or not _all_finite(Y):
                 raise ValueError("Y must contain finite numbers only")
             y = (Y if last else Y.transpose(1, 0, 2).reshape(T * B, O)).astype(self.dtype)
         if last or m is None:
@@ -183,7 +184,7 @@ class Model:
         out, rows = self._readout(caches, top)
         value, row_loss, dout = LOSS_FNS[loss](out.reshape(len(w), -1), y, w)
 
-        grads: dict[str, np.ndarray] = {"W_hy": rows.T @ dout, "b_y": dout.sum(axis=0)}
+        grads: dict[str, np.ndarray] = {"W_hy": rows.T @ dout, "b_y": column_sums(dout)}
         drows = self._ws.empty("drows", rows.shape, self.dtype)  # (rows, Hd)
         np.matmul(dout, self.params["W_hy"].T, out=drows)
         H, nd = cfg.hidden_size, cfg.num_directions
@@ -262,6 +263,14 @@ class Model:
             layers.append(lts)
         outputs = out.transpose(1, 0, 2) if self.cfg.readout == "all" else out
         return Trace(x=x, mask=None if m is None else m[:, :, 0], layers=layers, outputs=outputs)
+
+
+def _all_finite(a: np.ndarray) -> bool:
+    """np.isfinite(a).all(), mostly without its (a.shape) temporary: a sum is finite unless a
+    holds inf or nan, or the sum overflows (then each element is looked at)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.add.reduce(a, axis=None)
+    return bool(np.isfinite(total)) or bool(np.isfinite(a).all())
 
 
 def _per_sample(row_loss, w, T, B):
