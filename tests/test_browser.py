@@ -111,6 +111,45 @@ def test_train_play_trains_and_pause_stops(browser):
         page.close()
 
 
+# Every polled frame is unpacked 0.5 s late (its JSON text held back), so a poll that began
+# before a click on Pause finishes after that click's rerun sent the newer frame inline.
+SLOW_UNPACK = """
+const text = Response.prototype.text;
+Response.prototype.text = async function () {
+  const t = await text.call(this);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  return t;
+};
+"""
+
+
+def test_paused_page_shows_the_run_as_it_stopped_not_an_older_polled_frame(browser):
+    with served_app() as url:
+        context = browser.new_context(viewport={"width": 1400, "height": 1100})
+        context.add_init_script(SLOW_UNPACK)
+        page = context.new_page()
+        page.goto(f"{url}/train")  # the default preset: tens of epochs a second
+        wait_ready(page)
+        page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+        page.get_by_role("button", name="Play", exact=True).click()
+        deadline = time.monotonic() + 30
+        while epoch(page) < 40 and time.monotonic() < deadline:
+            page.wait_for_timeout(250)
+        page.get_by_role("button", name="Pause", exact=True).click()
+        wait_ready(page)
+        page.wait_for_timeout(1500)  # the poll in flight has been unpacked by now
+        titles = page.evaluate("() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
+                               ".map(gd => ((gd.layout || {}).title || {}).text || '')")
+        flow = [t for t in titles if t.startswith("Gradient flowing back, epoch ")]
+        assert flow, titles
+        shown = int(re.search(r"epoch (\d+)", flow[0]).group(1))
+        # the per-epoch charts are rebuilt at most once a second while playing; paused, the
+        # page's own frame shows them at the epoch the run stopped at
+        assert shown == epoch(page) >= 40, (shown, epoch(page))
+        assert exceptions_on(page) == []
+        context.close()
+
+
 def test_saved_run_uploads_and_a_bad_file_is_refused(browser, tmp_path):
     """A run saved by the CLI loads into the Train page; garbage gets a message."""
     from rnnviz.experiments import configured, train

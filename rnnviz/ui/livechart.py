@@ -360,7 +360,7 @@ LIVECHART_JS = r"""
     if (box.__url !== cfg.live) { box.__url = cfg.live; box.__seq = 0; box.__every = 0; }
     box.__cfg = cfg;
     box.__component = component;
-    if (cfg.frame && cfg.frame.seq > box.__seq) show(box, cfg.frame);
+    if (cfg.frame) show(box, cfg.frame);
     if (cfg.playing && !box.__polling) {
       box.__polling = true;
       box.__stopped = null;
@@ -368,12 +368,14 @@ LIVECHART_JS = r"""
       pollLive(box);
     }
   }
-  function show(box, f) {
+  function show(box, f) {  // false if a newer frame shows already (inline, or polled)
+    if (f.seq <= box.__seq) return false;
     box.__seq = f.seq;
     metrics(box.__row, f.status);
     if (box.__note.textContent !== (f.note || "")) box.__note.textContent = f.note || "";
     grid(box.__charts, f);
     taskView(box.__task, f.task);
+    return true;
   }
   async function pollLive(box) {
     const cfg = box.__cfg;
@@ -387,13 +389,15 @@ LIVECHART_JS = r"""
         const [seqText, length] = frameHeader(buf);
         if (Number(seqText) > box.__seq && box.__url === cfg.live) {
           const f = await inflate(buf, length);
-          show(box, f);
-          every = box.__every = f.every || every;
-          if (!f.playing && box.__stopped === null) {
-            box.__stopped = f.seq;  // once: the rerun sends playing: false
-            box.__polling = false;
-            box.__component.setTriggerValue("stopped", f.seq);
-            return;
+          // not if the page sent a newer frame inline meanwhile (a Pause click's rerun)
+          if (box.__url === cfg.live && show(box, f)) {
+            every = box.__every = f.every || every;
+            if (!f.playing && box.__stopped === null) {
+              box.__stopped = f.seq;  // once: the rerun sends playing: false
+              box.__polling = false;
+              box.__component.setTriggerValue("stopped", f.seq);
+              return;
+            }
           }
         }
       }
