@@ -23,9 +23,9 @@ def controls(big: bool) -> tuple[str, int, float, bool, int]:
         r2 = st.columns([1, 1, 2], vertical_alignment="bottom")
         c = [r1[0], r1[1], r2[0], r1[2], r2[1]]
     else:
-        c = st.columns([3, 2, 1, 2, 1.3], vertical_alignment="bottom")
+        c = st.columns([2.4, 1.8, 1.4, 1.8, 1.8], vertical_alignment="bottom")
     prompt = c[0].text_input("Prompt to continue", key="generate:prompt", max_chars=500,
-                             placeholder="empty: start from the text's first character")
+                             placeholder="empty: the text's first character")
     greedy = c[2].toggle("Greedy", key="generate:greedy", help="always pick the most likely")
     temp = c[1].slider("Temperature", 0.1, 2.0, 1.0, 0.05, key="generate:temperature",
                        disabled=greedy, help="p = softmax(logits / temperature)")
