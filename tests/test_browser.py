@@ -111,25 +111,6 @@ def test_train_play_trains_and_pause_stops(browser):
         page.close()
 
 
-def test_plotly_js_comes_gzipped_and_plain_when_the_gzipped_copy_is_missing(browser):
-    with served_app() as url:
-        for missing in (False, True):
-            context = browser.new_context(viewport={"width": 1400, "height": 1100})
-            if missing:
-                context.route("**/plotly-cartesian.min.js.gz",
-                              lambda route: route.fulfill(status=404))
-            page = context.new_page()
-            asked = []
-            page.on("request", lambda r, asked=asked: asked.append(r.url.rsplit("/", 1)[-1]))
-            page.goto(f"{url}/train?preset=sine")
-            wait_ready(page)
-            page.wait_for_selector(".js-plotly-plot", timeout=30_000)
-            assert "plotly-cartesian.min.js.gz" in asked
-            assert ("plotly-cartesian.min.js" in asked) == missing, asked
-            assert exceptions_on(page) == []
-            context.close()
-
-
 # Every polled frame is unpacked 0.5 s late (its JSON text held back), so a poll that began
 # before a click on Pause finishes after that click's rerun sent the newer frame inline.
 SLOW_UNPACK = """

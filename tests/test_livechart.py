@@ -15,7 +15,6 @@ from rnnviz.figures import live as live_figs
 from rnnviz.figures.cell import step_bars
 from rnnviz.session import TrainingRun
 from rnnviz.stepper import preset, view
-from rnnviz.ui import livechart
 from rnnviz.ui.livechart import to_json
 
 
@@ -94,13 +93,3 @@ def test_nan_scalars_become_null_so_the_browser_can_parse_them():
                      "layout": {"yaxis": {"range": [0, float("inf")]}}}, _validate=False)
     spec = json.loads(to_json(fig))  # json.loads would fail on NaN / Infinity literals
     assert spec["data"][0]["y"] == [1.0, None] and spec["layout"]["yaxis"]["range"][1] is None
-
-
-def test_static_folder_holds_plotly_js_gzipped_as_it_is_vendored():
-    import gzip
-
-    folder = livechart.ensure_static()
-    packed = folder / (livechart.PLOTLY_JS.name + ".gz")
-    assert gzip.decompress(packed.read_bytes()) == livechart.PLOTLY_JS.read_bytes()
-    assert "DecompressionStream" in livechart.JS  # the page fetches the .gz ...
-    assert '.catch(() => run(root + "plotly-cartesian.min.js"))' in livechart.JS  # ... or not

@@ -17,7 +17,6 @@ page; each chart element carries only a few lines that call them (JS).
 from __future__ import annotations
 
 import base64
-import gzip
 import hashlib
 import json
 import re
@@ -425,20 +424,13 @@ export default function (component) {
   if (!w.__rnnvizLoad) {
     const own = document.querySelector('script[src*="static/js/index"]');
     const root = (own ? own.src.replace(/static\/js\/[^/]*$/, "") : "/") + "app/static/";
-    const run = (src) => new Promise((resolve, reject) => {
+    w.__rnnvizPlotly = new Promise((resolve, reject) => {  // plotly.js loads meanwhile
       const p = document.createElement("script");
-      p.src = src;
+      p.src = root + __PLOTLY_FILE__;
       p.onload = () => resolve(w.Plotly);
       p.onerror = () => reject(new Error("no plotly.js"));
       document.head.appendChild(p);
     });
-    // plotly.js loads meanwhile, gzipped ahead of time (the server would compress 1.5 MB
-    // on every first visit, slowest while it runs the page's script); plain if that fails
-    w.__rnnvizPlotly = fetch(root + __PLOTLY_FILE__ + ".gz").then((r) => {
-      if (!r.ok || !w.DecompressionStream) throw new Error("no plotly.js.gz");
-      return new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).blob();
-    }).then((js) => run(URL.createObjectURL(new Blob([js], {type: "text/javascript"}))))
-      .catch(() => run(root + __PLOTLY_FILE__));
     w.__rnnvizLoad = new Promise((resolve) => {
       const s = document.createElement("script");
       s.src = root + "livechart.js?v=__VERSION__";
@@ -456,27 +448,19 @@ JS = "\n".join(line.strip() for line in re.sub(r"\s+//[^\n]*", "", JS).splitline
 
 
 def ensure_static() -> Path:
-    """Write ./static/livechart.js and copy plotly.js there, also gzipped (if not already
-    current): the page fetches plotly.js.gz, which the server sends as it is (5 ms here),
-    where it compresses the plain file anew for every browser (40-60 ms when idle)."""
+    """Write ./static/livechart.js and copy plotly.js there (if not already current)."""
     STATIC.mkdir(exist_ok=True)
     _write_if_changed(STATIC / "livechart.js", LIVECHART_JS.encode())
     target = STATIC / PLOTLY_JS.name
     if not target.exists() or target.stat().st_size != PLOTLY_JS.stat().st_size:
         _write_if_changed(target, PLOTLY_JS.read_bytes())
-    packed = STATIC / (PLOTLY_JS.name + ".gz")
-    if not packed.exists() or packed.stat().st_mtime < target.stat().st_mtime:
-        _write(packed, gzip.compress(target.read_bytes(), compresslevel=9, mtime=0))
     return STATIC
 
 
 def _write_if_changed(path: Path, content: bytes) -> None:
-    if not (path.exists() and path.read_bytes() == content):
-        _write(path, content)
-
-
-def _write(path: Path, content: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
+    if path.exists() and path.read_bytes() == content:
+        return
+    tmp = path.with_suffix(".tmp")
     tmp.write_bytes(content)
     tmp.replace(path)  # atomic: a browser never gets half a file
 
