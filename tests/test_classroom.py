@@ -7,6 +7,7 @@ import gzip
 import json
 import os
 import subprocess
+import threading
 import time
 
 import numpy as np
@@ -208,3 +209,53 @@ def test_the_training_time_per_tick_adapts_so_ticks_keep_their_interval():
         fit = live.fitted(fit, body_s=0.1 * every, every=every)
     assert fit == live.BUDGET  # back to the full budget, never above it
     assert live.fitted(live.BUDGET, body_s=live.KEEP * every * 1.01, every=every) < live.BUDGET
+
+
+def test_frame_files_grow_safely_under_the_pages_range_requests(tmp_path):
+    """The board and live frame files are replaced while browsers read them, and only grow.
+    Asked for as livechart.js asks (Range: bytes=0-), a read that a larger file replaced
+    midway ends short instead of breaking the response; the frame is whole or says so."""
+    import http.client
+
+    from browser import served_app
+
+    from rnnviz.ui import livechart
+
+    path = livechart.STATIC / "board" / "growing-test.gz"
+    path.parent.mkdir(exist_ok=True)
+    stop = threading.Event()
+
+    def grow():  # frames of growing size, each written atomically, as Board.post does
+        n = 0
+        while not stop.is_set():
+            n += 1
+            frame = json.dumps({"seq": n, "pad": os.urandom(128 * n).hex()})  # gzip keeps it
+            classroom.write_atomic(path, classroom.pack(n, frame, 0))
+            time.sleep(0.002)
+
+    with served_app() as url:
+        writer = threading.Thread(target=grow, daemon=True)
+        classroom.write_atomic(path, classroom.pack(0, "{}", 0))
+        writer.start()
+        host, port = url.removeprefix("http://").split(":")
+        answers, whole = 0, 0
+        try:
+            deadline = time.monotonic() + 3
+            while time.monotonic() < deadline:
+                conn = http.client.HTTPConnection(host, int(port), timeout=5)
+                conn.request("GET", "/app/static/board/growing-test.gz",
+                             headers={"Range": "bytes=0-"})
+                r = conn.getresponse()
+                body = r.read()  # raises if the server broke the response off
+                conn.close()
+                assert r.status == 206
+                answers += 1
+                seq_len = body[:classroom.HEADER].split()
+                if classroom.HEADER + int(seq_len[2]) <= len(body):
+                    whole += 1
+                    assert classroom.unpack(body)[1]["seq"] == int(seq_len[1])
+        finally:
+            stop.set()
+            writer.join()
+            path.unlink(missing_ok=True)
+    assert answers > 50 and whole > answers // 2

@@ -220,11 +220,16 @@ LIVECHART_JS = r"""
   // a frame file (rnnviz/ui/classroom.py pack): "rnnviz-frame <seq> <length>\n", then
   // that many bytes of gzip-compressed JSON, then padding
   const HEADER = __HEADER__;
-  function frameHeader(buf) {
+  // Asked for as a byte range: the server then sends as many bytes as the file had when it
+  // looked, even if a larger frame replaced it meanwhile (a plain GET broke off with "too
+  // much data" there, and the server logged a traceback); such a read may end inside the
+  // new frame: frameHeader says so, and the next poll gets it whole.
+  const fetchFrame = (url) => fetch(url, {cache: "no-store", headers: {Range: "bytes=0-"}});
+  function frameHeader(buf) {  // [seq, gzip length, whole frame received]
     const [magic, seq, length] = new TextDecoder().decode(
       new Uint8Array(buf, 0, Math.min(HEADER, buf.byteLength))).trim().split(" ");
     if (magic !== "rnnviz-frame") throw new Error("not a frame file");
-    return [seq, Number(length)];
+    return [seq, Number(length), HEADER + Number(length) <= buf.byteLength];
   }
   async function inflate(buf, length) {
     const gz = new Blob([new Uint8Array(buf, HEADER, length)]);
@@ -248,7 +253,7 @@ LIVECHART_JS = r"""
       const t0 = performance.now();
       let playing = false;
       try {
-        const r = await fetch(url, {cache: "no-store"});
+        const r = await fetchFrame(url);
         if (r.status === 404) {
           seq = tag = null;
           note(state, "info", NOTHING);
@@ -264,9 +269,10 @@ LIVECHART_JS = r"""
           const age = (Date.parse(r.headers.get("date")) - Date.parse(
             r.headers.get("last-modified"))) / 1000;
           const buf = await r.arrayBuffer();
-          const [seqText, length] = frameHeader(buf);
+          const [seqText, length, whole] = frameHeader(buf);
           let f = box.__frame;
-          if (seqText !== tag) { f = await inflate(buf, length); tag = seqText; }
+          if (seqText !== tag && whole) { f = await inflate(buf, length); tag = seqText; }
+          if (!f) throw new Error("no frame yet");
           box.__frame = f;
           playing = f.playing;
           const quiet = playing && age > 15;
@@ -384,11 +390,11 @@ LIVECHART_JS = r"""
     const t0 = performance.now();
     let every = box.__every || cfg.every;  // the newest frame's: how often frames come now
     try {
-      const r = await fetch(base() + cfg.live, {cache: "no-store"});
+      const r = await fetchFrame(base() + cfg.live);
       if (r.ok) {
         const buf = await r.arrayBuffer();
-        const [seqText, length] = frameHeader(buf);
-        if (Number(seqText) > box.__seq && box.__url === cfg.live) {
+        const [seqText, length, whole] = frameHeader(buf);
+        if (whole && Number(seqText) > box.__seq && box.__url === cfg.live) {
           const f = await inflate(buf, length);
           // not if the page sent a newer frame inline meanwhile (a Pause click's rerun)
           if (box.__url === cfg.live && show(box, f)) {
