@@ -44,6 +44,19 @@ EPOCH_METRIC = ".rnnviz-metric"  # the Train page's status row, drawn by its liv
 FRAME_HEADER = len(f"rnnviz-frame {0:016d} {0:010d}\n")  # rnnviz.ui.classroom.HEADER
 
 
+# The frame files are fetched as the browser does (livechart.js fetchFrame): with
+# "Range: bytes=0-", answered 206 with as many bytes as the file had when the server looked.
+FRAME_RANGE = "bytes=0-"
+FRAME_OK = (200, 206)
+
+
+def frame_whole(body: bytes) -> bool:
+    """Whether body holds its whole frame (livechart.js frameHeader): a read that a larger
+    frame replaced midway ends inside it; the browser skips it and gets it at its next poll."""
+    return (len(body) >= FRAME_HEADER
+            and FRAME_HEADER + int(body[:FRAME_HEADER].split()[2]) <= len(body))
+
+
 def decode_frame(body: bytes) -> tuple[dict, int]:
     """(frame, JSON bytes) of a frame file (rnnviz/ui/classroom.py pack: header, gzip JSON,
     padding), decoded as the browser does (livechart.js frameHeader, inflate)."""

@@ -96,7 +96,9 @@ one rnnviz.livechart element whose data is {"follow": url, "every": s, "idle": s
 browser then polls the URL by itself (livechart.js follow()), and a heartbeat fragment with
 run_every (no charts) counts the viewer as watching (its timer is run as above). Each viewer
 client does what that browser code does, with its own keep-alive HTTP/1.1 connection
-(asyncio, HttpConn): GET the URL with fetch's cache: "no-store" headers, no request
+(asyncio, HttpConn): GET the URL with fetch's cache: "no-store" headers and the Range
+header livechart.js sends (answered 206; a body that ends inside a frame written meanwhile
+is a partial read: skipped, as the browser does), no request
 overlapping the last; the next one `every` s after the last one started while the frame
 says playing, `idle` s when paused, 404 (nothing shared), silent (Last-Modified 15 s before
 Date) or failed (the first two failures in a row retry at `every`); a body whose header
@@ -150,6 +152,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, WebSocketException
 
 FRAME_HEADER, decode_frame = h.FRAME_HEADER, h.decode_frame
+FRAME_OK, FRAME_RANGE, frame_whole = h.FRAME_OK, h.FRAME_RANGE, h.frame_whole
 TARGET_REFRESH = 2.0  # refreshes per second per session (and per viewer)
 TARGET_SESSIONS = 30
 TARGET_VIEWERS = 100
@@ -256,19 +259,20 @@ class HttpConn:
             self.writer.close()
         self.reader = self.writer = None
 
-    async def get(self, path: str) -> tuple[int, dict, bytes, int]:
-        """(status, headers (lower-case names), body, bytes read off the socket)."""
+    async def get(self, path: str, frame: bool = False) -> tuple[int, dict, bytes, int]:
+        """(status, headers (lower-case names), body, bytes read off the socket). frame: a
+        frame file, asked for as the browser does (Range: FRAME_RANGE)."""
         reused = self.writer is not None and not self.writer.is_closing()
         self.answered = False
         try:
-            return await self._get(path)
+            return await self._get(path, frame)
         except (ConnectionError, asyncio.IncompleteReadError):
             self.close()
             if not reused or self.answered:
                 raise
-            return await self._get(path)  # the server had closed the idle connection
+            return await self._get(path, frame)  # the server had closed the idle connection
 
-    async def _get(self, path: str) -> tuple[int, dict, bytes, int]:
+    async def _get(self, path: str, frame: bool) -> tuple[int, dict, bytes, int]:
         if self.writer is None or self.writer.is_closing():
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
             self.reconnects += 1
@@ -277,6 +281,7 @@ class HttpConn:
                 "Pragma: no-cache\r\nCache-Control: no-cache\r\nAccept: */*\r\n"
                 "Accept-Encoding: gzip, deflate\r\nAccept-Language: en-US\r\n"
                 f"Referer: {self.referer}\r\n"
+                + (f"Range: {FRAME_RANGE}\r\n" if frame else "")
                 + (f"Cookie: _streamlit_xsrf={self.cookie}\r\n" if self.cookie else "")
                 + "\r\n")
         self.writer.write(head.encode("latin-1"))
@@ -370,6 +375,8 @@ class Client:
     conn: HttpConn | None = None
     polls: list = field(default_factory=list)  # answered frame requests: (t, status, new)
     poll_errors: list = field(default_factory=list)  # (t, text): no usable answer
+    partial_reads: list = field(default_factory=list)  # t: answers that ended inside a frame
+    # written meanwhile (the browser skips them and gets that frame at its next poll)
     frame_ages: list = field(default_factory=list)  # (t, s since written) of new frames
     frame_sizes: list = field(default_factory=list)  # (gzip bytes, JSON bytes) of new frames
     # the Train page's live element (livechart.live)
@@ -557,8 +564,8 @@ class Client:
             path = "/" + cfg["follow"].lstrip("/")
             start = time.monotonic()
             try:
-                status, headers, body, n = await asyncio.wait_for(self.conn.get(path),
-                                                                   POLL_TIMEOUT_S)
+                status, headers, body, n = await asyncio.wait_for(
+                    self.conn.get(path, frame=True), POLL_TIMEOUT_S)
             except (TimeoutError, OSError, asyncio.IncompleteReadError,
                     asyncio.LimitOverrunError, ValueError) as e:
                 self.conn.close()
@@ -576,11 +583,13 @@ class Client:
                 failures = 0
                 if status == 404:
                     drawn, playing, self.frame_seq = None, False, None
-                elif status != 200:
+                elif status not in FRAME_OK:
                     self.poll_errors.append((now, f"frame request: HTTP {status}"))
                     playing = False
                 elif body[:FRAME_HEADER].split()[1:2] == [drawn]:
                     pass  # the frame drawn already (its header's seq); `playing` as it said
+                elif not frame_whole(body):
+                    self.partial_reads.append(now)  # replaced midway: the next poll gets it
                 else:
                     try:
                         drawn = body[:FRAME_HEADER].split()[1]
@@ -599,7 +608,7 @@ class Client:
                             self.frame_sizes.append((len(body), text_len))
                             self.epoch = epoch
                             self.epochs.append((now, epoch, True))
-                if status == 200 and playing and _silent_s(headers) > FOLLOW_SILENT_S:
+                if status in FRAME_OK and playing and _silent_s(headers) > FOLLOW_SILENT_S:
                     playing = False
             wait = cfg["every"] if playing else cfg["idle"]
             await asyncio.sleep(max(0.05, start + wait - time.monotonic()))
@@ -679,7 +688,7 @@ class Client:
             every = cfg["every"]
             try:
                 status, _, body, n = await asyncio.wait_for(
-                    self.conn.get("/" + cfg["live"].lstrip("/")), POLL_TIMEOUT_S)
+                    self.conn.get("/" + cfg["live"].lstrip("/"), frame=True), POLL_TIMEOUT_S)
             except (TimeoutError, OSError, asyncio.IncompleteReadError,
                     asyncio.LimitOverrunError, ValueError) as e:
                 self.conn.close()
@@ -689,7 +698,9 @@ class Client:
                 now = time.monotonic()
                 self.bytes_in += n
                 new = False
-                if status == 200:
+                if status in FRAME_OK and not frame_whole(body):
+                    self.partial_reads.append(now)  # replaced midway: the next poll gets it
+                elif status in FRAME_OK:
                     try:
                         seq = int(body[:FRAME_HEADER].split()[1])
                         frame, text_len = (decode_frame(body) if seq > self.shown_seq
@@ -909,6 +920,7 @@ class Client:
                     "polls_new": sum(new for _, _, new in polls),
                     "polls_404": sum(c == 404 for _, c, _ in polls),
                     "poll_errors": sum(t0 <= t <= t1 for t, _ in self.poll_errors),
+                    "partial_reads": sum(t0 <= t <= t1 for t in self.partial_reads),
                     "poll_errors_all": len(self.poll_errors),
                     "poll_errors_text": list(dict.fromkeys(x for _, x in self.poll_errors))[:3],
                     "poll_connections": self.conn.reconnects,
@@ -1115,8 +1127,8 @@ async def read_frame(c: Client) -> tuple[int, int | None] | None:
     conn = HttpConn(c.base, c.xsrf, c.url)
     try:
         status, _, body, _ = await asyncio.wait_for(
-            conn.get("/" + c.live_url.lstrip("/")), POLL_TIMEOUT_S)
-        if status != 200:
+            conn.get("/" + c.live_url.lstrip("/"), frame=True), POLL_TIMEOUT_S)
+        if status not in FRAME_OK or not frame_whole(body):
             return None
         frame, _ = decode_frame(body)
         return frame["seq"], frame_epoch(frame)
@@ -1314,8 +1326,9 @@ def live_rows(s: list[dict], who: str) -> list[list[str]]:
          spread(at_play, 3)],
         [f"poll interval (s) the polled frames said (min / median / max of the {who}s' "
          "medians)", spread(every, 3)],
-        [f"frame requests in the window: 404 / errors (all {who}s)",
-         f"{sum(x['polls_404'] for x in polling)} / {sum(x['poll_errors'] for x in polling)}"],
+        [f"frame requests in the window: 404 / errors / partial reads (all {who}s)",
+         f"{sum(x['polls_404'] for x in polling)} / {sum(x['poll_errors'] for x in polling)}"
+         f" / {sum(x['partial_reads'] for x in polling)}"],
         ["frame age when shown (polled): median / p90 / max (s)", _ages(polling)],
         [f"frame size gzip / JSON (KB, median of the {who}s' last)", _sizes(polling)],
         ["trainer turn: training / drawing ms (median of the sessions' medians)",
@@ -1412,8 +1425,9 @@ def follow_rows(s: list[dict]) -> list[list[str]]:
         ["frame requests/s per viewer (min / median / max)",
          spread([x["polls_per_s"] for x in polling])],
         ["frame requests/s, all viewers", f"{sum(x['polls_per_s'] for x in polling):.0f}"],
-        ["frame requests in the window: 404 / errors (all viewers)",
-         f"{sum(x['polls_404'] for x in polling)} / {sum(x['poll_errors'] for x in polling)}"],
+        ["frame requests in the window: 404 / errors / partial reads (all viewers)",
+         f"{sum(x['polls_404'] for x in polling)} / {sum(x['poll_errors'] for x in polling)}"
+         f" / {sum(x['partial_reads'] for x in polling)}"],
         ["frame age when a new frame arrived: median / p90 / max (s)", _ages(polling)],
         ["frame size gzip / JSON (KB, median of the viewers' last)", _sizes(polling)],
         ["heartbeat fragment runs/s per viewer (min / median / max)",

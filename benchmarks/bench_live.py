@@ -314,7 +314,8 @@ class BrowserResult:
     epochs: tuple[int | None, int | None] = (None, None)
     # the frame file as polled (window after Play)
     polls: int = 0  # fetches of the frame file
-    poll_errors: int = 0  # fetches that did not answer 200
+    poll_errors: int = 0  # fetches that did not answer 200 or 206
+    partial_reads: int = 0  # answers that ended inside a frame written meanwhile (skipped)
     poll_period_ms: list[float] = field(default_factory=list)
     frames_seen: int = 0  # fetches that brought a new seq
     frame_age_ms: list[float] = field(default_factory=list)  # arrival - frame["written"]
@@ -610,8 +611,11 @@ def analyse_polls(res: BrowserResult, polls: list[Poll]) -> None:
     res.poll_period_ms = [(b.t - a.t) * 1000 for a, b in zip(polls, polls[1:], strict=False)]
     seq = -1
     for p in polls:
-        if p.status != 200 or len(p.body) < classroom.HEADER:
+        if p.status not in h.FRAME_OK or len(p.body) < classroom.HEADER:
             res.poll_errors += 1
+            continue
+        if not h.frame_whole(p.body):
+            res.partial_reads += 1  # a larger frame replaced it midway: the page skips it
             continue
         gz = int(p.body[:classroom.HEADER].split()[2])
         if len(p.body) > res.file_largest:
@@ -1029,8 +1033,8 @@ def browser_table(results: list[BrowserResult], budget_ms: float | None) -> str:
         f"{sum(r.react_ms) / r.frames_seen:.0f} ; {sum(r.react_ms) / r.window_s / 10:.0f} %"
         if r.frames_seen and r.react_ms else "-"))
     add("epochs before -> after", lambda r: f"{r.epochs[0]} -> {r.epochs[1]}")
-    add("frame file polls / s (not 200)", lambda r: (
-        f"{r.polls / r.window_s:.2f} ({r.poll_errors})"))
+    add("frame file polls / s (not 200/206 ; partial reads)", lambda r: (
+        f"{r.polls / r.window_s:.2f} ({r.poll_errors} ; {r.partial_reads})"))
     add("  poll period ms, median / p90", lambda r: ms_stats(r.poll_period_ms))
     add("  'every' in the frames (s), median", lambda r: (
         f"{statistics.median(r.every_s):.3f}" if r.every_s else "-"))

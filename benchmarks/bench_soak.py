@@ -218,10 +218,12 @@ def watch(session: Session) -> None:
         now = time.monotonic()
         session.live_url = response.url
         session.requests.append((now, response.status))
-        if response.status != 200:
+        if response.status not in h.FRAME_OK:
             return
         try:
             body = response.body()
+            if not h.frame_whole(body):
+                return  # a larger frame replaced it midway: the page skips it too
             seq = int(body[:FRAME_HEADER].split()[1])
             if seq <= session.seq:
                 return  # the page shows it already
