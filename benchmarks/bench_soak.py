@@ -18,10 +18,10 @@ rounds (--minutes, default 3, is the total playing time). Throughout, each page'
 for its frame file are watched (Playwright `page.on("response")`): an answer whose header's
 seq is above the last one is a new frame (decoded as the page does: gzip JSON), a refresh
 when its learning-curve chart id (ids["loss"]) changed; failed requests, statuses other than
-200 and 404 (404: not written yet; the page ignores both) and undecodable frames are
-errors, and the longest time without a new frame is kept. Every --sample-every seconds
-(default 5) each page's Epoch (the live element's status row, `.rnnviz-metric`) and
-`[data-testid="stException"]` boxes are read. Each page's websocket is watched
+200, 206 (the byte range the page asks for) and 404 (404: not written yet; the page ignores
+both) and undecodable frames are errors, and the longest time without a new frame is kept.
+Every --sample-every seconds (default 5) each page's Epoch (the live element's status row,
+`.rnnviz-metric`) and `[data-testid="stException"]` boxes are read. Each page's websocket is watched
 (`page.on("websocket")`): fragment runs (ForwardMsg script_finished with
 FINISHED_FRAGMENT_RUN_SUCCESSFULLY) and auto_rerun messages while playing are counted (none
 expected any more); websocket closes while playing, console errors and page errors are
@@ -127,10 +127,10 @@ class Session:
 
     @property
     def frame_errors(self) -> int:
-        """Frame requests that failed or were answered with neither 200 nor 404 (404: not
+        """Frame requests that failed or were answered with neither 200/206 nor 404 (404: not
         written yet; the page ignores both), and bodies that did not decode."""
         return (len(self.failed) + len(self.unreadable)
-                + sum(c not in (200, 404) for _, c in self.requests))
+                + sum(c not in (*h.FRAME_OK, 404) for _, c in self.requests))
 
     @property
     def longest_gap(self) -> float | None:
@@ -505,7 +505,7 @@ def main(argv=None) -> None:
           "frame file (app/static/live/<token>.gz) with a seq above the last one; refreshes = "
           "new frames whose learning-curve chart id (ids['loss']) changed; requests/s = its "
           "frame requests answered; longest gap = the longest time without a new frame; frame "
-          "errors = failed requests, statuses other than 200/404, undecodable frames; fragment "
+          "errors = failed requests, statuses other than 200/206/404, undecodable frames; fragment "
           "runs = fragment runs and auto_rerun messages on its websocket (0 since the trainer "
           "thread); errors also: exception boxes (max seen), console/page errors of the app, "
           "websocket closes while playing. benign console = Streamlit's path probes (404) and "
