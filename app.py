@@ -39,7 +39,6 @@ if page.url_path != "train":
     live.leave()  # the Train page's run pauses while another page shows (it resumes there)
 livechart.preload()  # the browser fetches plotly.js while the page's script runs
 style.apply(state.presentation())  # the toggle's value from the last run (session state)
-page.run()
-st.sidebar.divider()
+page.run()  # a page with settings in the sidebar ends them with a divider
 st.sidebar.toggle("Presentation mode", key=state.PRESENTATION,
                   help="larger text and thicker lines for a projector")

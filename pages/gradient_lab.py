@@ -32,6 +32,7 @@ H = sb.select_slider("Hidden size H", [2, 4, 8, 16, 32, 64], 32, key="lab_H")
 xs = sb.select_slider("Input scale", [0.001, 0.01, 0.1, 0.3, 1.0, 3.0], 1.0, key="lab_xs",
                       help="x_t ~ N(0, 1) × this. Small inputs keep tanh in its linear range.")
 seed = sb.number_input("Seed", 0, 9999, 0, key="lab_seed")
+sb.divider()  # this page's settings end here (app.py adds the global toggle)
 s = lab.LabSettings(T=T, hidden=H, cell=cell, activation=act if cell == "rnn" else "tanh",
                     init=init, mode=mode, value=value, input_scale=xs, seed=int(seed))
 flow, sw = measure(s), sweep(replace(s, value=1.0))

@@ -15,6 +15,7 @@ new_cfg = controls.sidebar_settings(run)
 if new_cfg is not None:
     run = controls.sync_run(run, new_cfg)
 data_inputs.own_data(run)
+st.sidebar.divider()  # this page's settings end here (app.py adds the global toggle)
 
 st.title("Train a recurrent network, live")
 st.caption(f"**{run.task.title}.** {run.cfg.model.cell.upper()}, "
