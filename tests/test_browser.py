@@ -115,8 +115,7 @@ def test_train_play_trains_and_pause_stops(browser):
         shot(page, "train-playing")
         page.get_by_role("button", name="Pause", exact=True).click()
         wait_ready(page)
-        page.wait_for_timeout(800)
-        paused_at = epoch(page)
+        paused_at = settled_epoch(page)
         page.wait_for_timeout(1500)
         assert epoch(page) == paused_at, "Pause did not stop training"
         assert exceptions_on(page) == []
@@ -356,8 +355,7 @@ def test_students_follow_the_lecturers_run_read_only(browser):
         assert ranges == {"lecturer": {"bytes=0-"}, "student": {"bytes=0-"}}, ranges
         lecturer.get_by_role("button", name="Pause", exact=True).click()
         wait_ready(lecturer)
-        lecturer.wait_for_timeout(800)
-        paused_at = epoch(lecturer)
+        paused_at = settled_epoch(lecturer)
         student.wait_for_selector("text=paused", timeout=10_000)
         student.wait_for_timeout(2000)  # two slow polls
         assert watched_epoch(student) == paused_at
