@@ -32,6 +32,21 @@ def _warm_up() -> None:
         time.sleep(0.02)
     import rnnviz.figures.live  # noqa: F401  (numpy, pandas, plotly and the figures)
     import rnnviz.session  # noqa: F401
+    import rnnviz.ui.live  # noqa: F401  (app.py's imports)
+    from rnnviz.tasks import load_bundled_sentiment
+
+    load_bundled_sentiment()  # the default preset's data, read once per process
+    _warm_streamlit()
+
+
+def _warm_streamlit() -> None:
+    """Streamlit's own once-per-process work in a first script run (~80 ms measured)."""
+    import streamlit.emojis  # noqa: F401  (set_page_config's page_icon check: a big regex)
+    from streamlit import delta_generator
+
+    # It looks whether it runs in a REPL, with inspect.stack(), on the first element any
+    # script sends: done here, where no visitor waits for it.
+    getattr(delta_generator, "_maybe_print_use_warning", lambda: None)()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,25 @@
+"""rnnviz.serve: the start-up work it takes off the first visitor's path."""
+
+from __future__ import annotations
+
+from streamlit import delta_generator
+
+from rnnviz import serve
+from rnnviz.tasks import load_bundled_sentiment
+
+
+def test_warm_streamlit_does_the_once_per_process_repl_check():
+    # serve calls Streamlit's private check through getattr, so that a Streamlit without
+    # it still starts; this test is what notices when the warm-up stops doing anything
+    assert hasattr(delta_generator, "_maybe_print_use_warning")
+    serve._warm_streamlit()
+    assert delta_generator._use_warning_has_been_displayed
+
+
+def test_bundled_sentiment_is_read_once_and_handed_out_as_fresh_lists():
+    train, test = load_bundled_sentiment()
+    assert len(train) > 0 and len(test) > 0
+    n = len(train)
+    train.clear()  # the caller's own list
+    again, _ = load_bundled_sentiment()
+    assert len(again) == n and again is not train
