@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import background
 from .cells import Cache, Cell, gate_blocks
 from .sums import column_sums
 from .workspace import Workspace
@@ -60,12 +61,13 @@ def forward(cell: Cell, p: dict, x, h0, c0, mask=None, frozen=None, ws=None) -> 
 
 
 def backward(cell, p, cache, dH=None, dh_last=None, mask=None, cuts=frozenset(), dh_out=None,
-             ws=None):
+             ws=None, grads=None):
     """BPTT through one layer-direction.
 
     dH: (T, B, H) gradient arriving on each h_t from above (None: only dh_last on the final h).
     dh_out: optional (T, B, H) buffer that receives the total dL/dh_t (through later steps).
     ws: the Workspace whose arrays may be reused (None: all new).
+    grads: an optional WeightGrads, told each finished step (it may start its products).
     Returns dXW (T, B, G*H) = dL/d(x W_xh + b_h), dHW = dL/d(h_{t-1} W_hh), dh0, dc0.
     """
     ws = Workspace() if ws is None else ws
@@ -91,6 +93,8 @@ def backward(cell, p, cache, dH=None, dh_last=None, mask=None, cuts=frozenset(),
             if dc is not None:
                 carry_c, dc = np.where(m, 0.0, dc), np.where(m, dc, 0.0)
         dh_next, dc_next = cell.backward_step(s, cache, p, factors, dh, dc, dXW[s], dHW[s])
+        if grads is not None:
+            grads.finished(s, dXW, dHW)
         if mask is not None:
             dh_next = dh_next + carry_h
             if dc_next is not None:
@@ -101,20 +105,90 @@ def backward(cell, p, cache, dH=None, dh_last=None, mask=None, cuts=frozenset(),
     return dXW, dHW, dh_next, dc_next
 
 
+# Below this many flops in x^T dXW and H^T dHW together, one GEMM each after the loop is
+# cheaper than chunks on the background worker: while the loop runs many small NumPy calls,
+# each time the worker takes the GIL back it stalls the loop (measured with bench_core's
+# shapes: char LM H=128, 1.3e8 flops, 9% faster; H=64 and the LSTM, 1e7-4e7, 0-25% slower).
+CHUNK_MIN_FLOP = 1e8
+
+
+def grad_chunks(T: int, B: int, D: int, H: int, G: int) -> list[tuple[int, int]] | None:
+    """Steps [a, b) whose weight-gradient products are taken apart, or None for one GEMM.
+
+    Only the shape decides (and background.ENABLED), never whether the worker is free, so a
+    training run gives the same numbers whichever thread did the work. Equal chunks, the
+    last one (steps from 0, finished when the loop ends) the smallest: it is the one the
+    pass waits for."""
+    flop = 2.0 * T * B * (D + H) * G
+    if not background.ENABLED or T < 4 or flop < CHUNK_MIN_FLOP:
+        return None
+    k = min(T // 2, 4 if flop < 5e8 else 8)
+    size = T / (k - 0.5)  # chunk 0 (steps 0, 1, ...) is half a chunk
+    edges = [0] + [round((i + 0.5) * size) for i in range(k - 1)] + [T]
+    return [(a, b) for a, b in zip(edges[:-1], edges[1:], strict=True) if b > a]
+
+
+class WeightGrads:
+    """dW_xh, dW_hh, db_h (and db_hn) of one layer-direction, as `weight_grads` gives them.
+
+    With chunks (grad_chunks), backward tells it each finished step and it hands the two
+    products of every finished chunk of steps to `lane` (the background worker, or at once);
+    `result` sums the chunks in a fixed order. Without, `result` is `weight_grads`.
+    """
+
+    def __init__(self, cell, cache, x, lane: background.Lane) -> None:
+        T, B, D = x.shape
+        self.cell, self.cache, self.x, self.lane = cell, cache, x, lane
+        self.chunks = grad_chunks(T, B, D, cache.H, cell.n_gates * cache.H)
+        self._jobs: list[background.Job] = []
+        self._next = len(self.chunks) - 1 if self.chunks else -1  # the loop runs backwards
+
+    def finished(self, s: int, dXW, dHW) -> None:
+        """Step s of BPTT is done: dXW[s] and dHW[s] hold their final values."""
+        if self._next < 0 or s != self.chunks[self._next][0]:
+            return
+        a, b = self.chunks[self._next]
+        self._next -= 1
+        T, B, D = self.x.shape
+        rows = slice(a * B, b * B)
+        x2, h2 = self.x.reshape(T * B, D)[rows], self.cache.Hs[a:b].reshape((b - a) * B, -1)
+        dxw, dhw = dXW[a:b].reshape((b - a) * B, -1), dHW[a:b].reshape((b - a) * B, -1)
+        self._jobs.append(self.lane.submit(lambda: (x2.T @ dxw, h2.T @ dhw)))
+
+    def result(self, dXW, dHW) -> dict:
+        """The gradients (waits for the chunks still being multiplied)."""
+        if not self.chunks:
+            return weight_grads(self.cell, self.cache, self.x, dXW, dHW)
+        assert self._next < 0, "backward did not finish every step"
+        parts = [job.result() for job in self._jobs]  # last steps first: a fixed order
+        self._jobs = []
+        g_xh, g_hh = parts[0]
+        for p_xh, p_hh in parts[1:]:
+            g_xh += p_xh
+            g_hh += p_hh
+        return {"W_xh": g_xh, "W_hh": g_hh, **bias_grads(self.cell, self.cache, dXW, dHW)}
+
+
+def bias_grads(cell, cache, dXW, dHW) -> dict:
+    """db_h (and db_hn for GRU): column sums over all T*B rows."""
+    T, B, G = dXW.shape
+    g = {"b_h": column_sums(dXW.reshape(T * B, G))}
+    if cell.kind == "gru":
+        g["b_hn"] = column_sums(dHW.reshape(T * B, G)[:, 2 * cache.H :])
+    return g
+
+
 def weight_grads(cell, cache, x, dXW, dHW) -> dict:
     """dW_xh, dW_hh, db_h (and db_hn) as one GEMM each over all T*B rows."""
     T, B, D = x.shape
     H = cache.H
     G = dXW.shape[2]
     dXW2 = dXW.reshape(T * B, G)
-    g = {
+    return {
         "W_xh": x.reshape(T * B, D).T @ dXW2,
         "W_hh": cache.Hs[:-1].reshape(T * B, H).T @ dHW.reshape(T * B, G),
-        "b_h": column_sums(dXW2),
+        **bias_grads(cell, cache, dXW, dHW),
     }
-    if cell.kind == "gru":
-        g["b_hn"] = column_sums(dHW.reshape(T * B, G)[:, 2 * H :])
-    return g
 
 
 def state_jacobians(cell, p, cache, b: int, mask=None) -> np.ndarray:

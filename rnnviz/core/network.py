@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import background
 from . import layer as lyr
 from .cells import make_cell
 from .config import LOSSES, ModelConfig
@@ -184,7 +185,29 @@ class Model:
         out, rows = self._readout(caches, top)
         value, row_loss, dout = LOSS_FNS[loss](out.reshape(len(w), -1), y, w)
 
-        grads: dict[str, np.ndarray] = {"W_hy": rows.T @ dout, "b_y": column_sums(dout)}
+        with background.Lane() as lane:  # a second core for the weight gradients
+            grads, dh_rec, dh0 = self._backward(caches, inputs, rows, dout, m, lane, record)
+        grads = {k: grads[k] for k in self.params}  # canonical order
+
+        trace = self._make_trace(x, m, caches, inputs, out, dh_rec if record else None)
+        trace.loss = value
+        trace.dh0 = dh0
+        per = row_loss if cfg.readout == "last" else _per_sample(row_loss, w, T, B)
+        trace.loss_per_sample = per
+        if record:
+            trace.param_grad_norm = {k: float(np.linalg.norm(g)) for k, g in grads.items()}
+        return value, grads, trace
+
+    def _backward(self, caches, inputs, rows, dout, m, lane, record):
+        """BPTT from dL/dout (rows, O) down through every layer: (grads, dh_rec, dh0).
+
+        Products that need only finished steps (dW_hy, each layer's weight gradients) go to
+        `lane` (background.py), a second core while the loop over time goes on."""
+        cfg = self.cfg
+        T, B = caches[0][0].T, caches[0][0].B
+        big = 2.0 * rows.size * dout.shape[1] >= lyr.CHUNK_MIN_FLOP
+        W_hy = lane.submit(lambda: rows.T @ dout, here=not big)  # meanwhile: the loop below
+        grads: dict[str, np.ndarray] = {"b_y": column_sums(dout)}
         drows = self._ws.empty("drows", rows.shape, self.dtype)  # (rows, Hd)
         np.matmul(dout, self.params["W_hy"].T, out=drows)
         H, nd = cfg.hidden_size, cfg.num_directions
@@ -207,29 +230,22 @@ class Model:
                 ws = self._ws.part((l, d))
                 if record:
                     dh_rec[l][d] = ws.empty("dh", (T, B, H), self.dtype)
+                xi = inputs[l] if d == 0 else np.ascontiguousarray(inputs[l][::-1])
+                wg = lyr.WeightGrads(self.cell, cache, xi, lane)
                 dXW, dHW, dh0_ld, _ = lyr.backward(
-                    self.cell, p, cache, dH, dh_last, mi, cuts, dh_rec[l][d], ws
+                    self.cell, p, cache, dH, dh_last, mi, cuts, dh_rec[l][d], ws, wg
                 )
                 dh0[l * nd + d] = dh0_ld
-                xi = inputs[l] if d == 0 else np.ascontiguousarray(inputs[l][::-1])
-                for k, g in lyr.weight_grads(self.cell, cache, xi, dXW, dHW).items():
-                    grads[k + sfx] = g
                 if l > 0:  # gradient to the layer below: one GEMM
                     G = dXW.shape[2]
                     dx = (dXW.reshape(T * B, G) @ p["W_xh"].T).reshape(T, B, -1)
                     dx = dx if d == 0 else dx[::-1]
                     dinp = dx if dinp is None else dinp + dx
+                for k, g in wg.result(dXW, dHW).items():  # the last chunks, if still running
+                    grads[k + sfx] = g
             dtop = dinp
-        grads = {k: grads[k] for k in self.params}  # canonical order
-
-        trace = self._make_trace(x, m, caches, inputs, out, dh_rec if record else None)
-        trace.loss = value
-        trace.dh0 = dh0
-        per = row_loss if cfg.readout == "last" else _per_sample(row_loss, w, T, B)
-        trace.loss_per_sample = per
-        if record:
-            trace.param_grad_norm = {k: float(np.linalg.norm(g)) for k, g in grads.items()}
-        return value, grads, trace
+        grads["W_hy"] = W_hy.result()
+        return grads, dh_rec, dh0
 
     def loss(self, X, Y, loss="cross_entropy", h0=None, mask=None, _frozen=None) -> float:
         """The loss alone (forward only), e.g. for finite differences."""

@@ -1,0 +1,117 @@
+"""A second core for the weight gradients: one worker thread for matrix products.
+
+BPTT is a loop over time that a second core cannot share. The weight gradients are not:
+dW_hh = sum_t h_{t-1}^T dz_t is a sum over the steps, so the worker can multiply out each
+chunk of steps as soon as the loop has finished it while the loop goes on (NumPy lets go of
+the GIL inside BLAS). Which thread computes a chunk changes nothing in the result: it is the
+same BLAS call on the same arrays either way. A pass that finds the worker taken by another
+thread (another session of the app training at the same time) computes its chunks itself.
+
+`ENABLED` (True on a machine with more than one core) is read when a pass starts; the
+benchmark switches it to time one core against two (benchmarks/bench_core.py).
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+from collections.abc import Callable
+
+
+def _cores() -> int:
+    """Cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+ENABLED = _cores() > 1
+
+
+class Job:
+    """A product handed over; result() waits for it and re-raises what it raised."""
+
+    __slots__ = ("_fn", "_done", "_value", "_error")
+
+    def __init__(self, fn: Callable[[], object]) -> None:
+        self._fn, self._done = fn, threading.Event()
+        self._value = self._error = None
+
+    def run(self) -> None:
+        try:
+            self._value = self._fn()
+        except BaseException as e:  # noqa: BLE001 -- handed to whoever waits for it
+            self._error = e
+        finally:
+            self._fn = None  # drop the closure: its arrays go back to the Workspace
+            self._done.set()
+
+    def result(self):
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        value, self._value = self._value, None
+        return value
+
+
+class _Worker:
+    """One daemon thread running jobs in the order they came; at most one owner at a time."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[Job] = queue.SimpleQueue()
+        self._owner = threading.Lock()
+        self._start = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def claim(self) -> bool:
+        return self._owner.acquire(blocking=False)
+
+    def release(self) -> None:
+        self._owner.release()
+
+    def submit(self, job: Job) -> None:
+        if self._thread is None:
+            with self._start:
+                if self._thread is None:
+                    self._thread = threading.Thread(target=self._loop, daemon=True,
+                                                    name="rnnviz-background")
+                    self._thread.start()
+        self._jobs.put(job)
+
+    def _loop(self) -> None:
+        while True:
+            self._jobs.get().run()
+
+
+_worker = _Worker()
+
+
+class Lane:
+    """Where one training pass sends its products: the worker if this pass got it, else
+    the pass's own thread (at once). Use as a context manager; leaving it waits for nothing,
+    so collect every job's result inside it."""
+
+    def __init__(self) -> None:
+        self.claimed = ENABLED and _worker.claim()
+
+    def submit(self, fn: Callable[[], object], here: bool = False) -> Job:
+        """Run fn on the worker (or at once: without the worker, or if `here`)."""
+        job = Job(fn)
+        if self.claimed and not here:
+            _worker.submit(job)
+        else:
+            job.run()
+        return job
+
+    def close(self) -> None:
+        if self.claimed:
+            self.claimed = False
+            _worker.release()
+
+    def __enter__(self) -> Lane:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
