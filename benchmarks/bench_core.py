@@ -3,8 +3,10 @@
 One training step is `rnnviz.core.optim.train_step`: forward, full BPTT, clipping at global
 norm 1.0 and an Adam update. For each shape and dtype this prints the median time per step
 with record=True (every dL/dh_t and norm kept) and record=False (the fast path), the cost of
-recording, the "GEMM floor" (the step's matrix products alone, same shapes and dtype) and,
-when torch is importable, the same model trained by PyTorch on 1 and 2 threads.
+recording, the "GEMM floor" (the step's matrix products alone, same shapes and dtype, on one
+core) and, when torch is importable, the same model trained by PyTorch on 1 and 2 threads.
+On shapes big enough for rnnviz.core.background (weight gradients on a second core while
+BPTT runs) the fast path is also timed on one core, background worker off.
 
     python benchmarks/bench_core.py [--quick] [--reps N] [--no-torch] [--only CELL] [--dtype DT]
 """
@@ -33,6 +35,7 @@ if str(ROOT) not in sys.path:  # run as a script from a checkout
 
 from _harness import table  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
 
+from rnnviz.core import background, layer  # noqa: E402
 from rnnviz.core.config import ModelConfig  # noqa: E402
 from rnnviz.core.network import Model  # noqa: E402
 from rnnviz.core.optim import Adam, train_step  # noqa: E402
@@ -213,6 +216,7 @@ class OurResult:
     record: float
     fast: float
     gemm: float | None
+    one_core: float | None = None  # fast with the background worker off (big shapes only)
 
     @property
     def overhead_pct(self) -> float:
@@ -262,23 +266,34 @@ def bench_shape(shape: Shape, dtype: str, budget: Budget,
         "rec": our_step(shape, dtype, record=True),
         "fast": our_step(shape, dtype, record=False),
     }
+    if uses_background(shape):
+        fns["one_core"] = our_step(shape, dtype, record=False)
     if shape.B >= 32:
         fns["gemm"] = gemm_floor(shape, dtype)
     if use_torch:
         fns.update({n: torch_step(shape, dtype) for n in TORCH_THREADS})
         before = torch.get_num_threads()
+    enabled = background.ENABLED
 
     def enter(key):
+        background.ENABLED = enabled and key != "one_core"
         if isinstance(key, int):
             torch.set_num_threads(key)
 
     try:
         t = interleaved_medians(fns, budget, enter)
     finally:
+        background.ENABLED = enabled
         if use_torch:
             torch.set_num_threads(before)
     theirs = {n: t[n] for n in TORCH_THREADS} if use_torch else {}
-    return OurResult(t["rec"], t["fast"], t.get("gemm")), theirs
+    return OurResult(t["rec"], t["fast"], t.get("gemm"), t.get("one_core")), theirs
+
+
+def uses_background(shape: Shape) -> bool:
+    """Whether the step hands weight-gradient products to the second core on this shape."""
+    return background.ENABLED and layer.grad_chunks(
+        shape.T, shape.B, shape.D, shape.H, GATES[shape.cell] * shape.H) is not None
 
 
 # -- report --------------------------------------------------------------------------------------
@@ -356,25 +371,29 @@ def rate(seconds: float) -> str:
 def ours_table(results: dict[tuple[Shape, str], OurResult]) -> str:
     """Table 1: our step times, recording overhead and the GEMM-floor ratio."""
     header = ["shape", "head", "dtype", "rec ms", "rec steps/s", "fast ms", "fast steps/s",
-              "rec overhead", "GEMM ms", "step/GEMM"]
+              "rec overhead", "fast 1 core ms", "GEMM ms", "step/GEMM", "1 core/GEMM"]
     rows = []
     for (shape, dtype), r in results.items():
         ratio = "-" if r.gemm is None else f"{r.fast / r.gemm:.1f}x"
+        one = "-" if r.gemm is None or r.one_core is None else f"{r.one_core / r.gemm:.1f}x"
         rows.append([shape.label, shape.head, dtype, ms(r.record), rate(r.record), ms(r.fast),
-                     rate(r.fast), f"{r.overhead_pct:+.0f}%", ms(r.gemm), ratio])
+                     rate(r.fast), f"{r.overhead_pct:+.0f}%", ms(r.one_core), ms(r.gemm),
+                     ratio, one])
     return table(header, rows)
 
 
 def torch_table(ours: dict, theirs: dict[tuple[Shape, str], dict[int, float]]) -> str:
     """Table 2: PyTorch per thread count, and torch_best / ours (record=False)."""
     header = ["shape", "dtype", *(f"torch {n}t ms" for n in TORCH_THREADS), "best",
-              "ours fast ms", "torch_best/ours"]
+              "ours fast ms", "torch_best/ours", "torch 1t/ours 1 core"]
     rows = []
     for (shape, dtype), by_threads in theirs.items():
         best = min(by_threads, key=by_threads.get)
-        fast = ours[shape, dtype].fast
+        r = ours[shape, dtype]
+        one = r.one_core if r.one_core is not None else r.fast
         rows.append([shape.label, dtype, *(ms(by_threads[n]) for n in TORCH_THREADS),
-                     f"{best}t", ms(fast), f"{by_threads[best] / fast:.2f}"])
+                     f"{best}t", ms(r.fast), f"{by_threads[best] / r.fast:.2f}",
+                     f"{by_threads[1] / one:.2f}"])
     return table(header, rows)
 
 
@@ -440,7 +459,9 @@ def main(argv=None) -> None:
     print("## rnnviz train_step (forward + BPTT + clip_norm=1.0 + Adam)\n")
     print(ours_table(ours))
     print("\nrec = record=True, fast = record=False; rec overhead = rec / fast - 1; "
-          "step/GEMM = fast / GEMM floor (B >= 32 only).")
+          "step/GEMM = fast / GEMM floor (B >= 32 only; the floor runs on one core). "
+          "fast 1 core = fast with rnnviz.core.background off, on the shapes where it hands "
+          "the weight gradients to a second core (- elsewhere: fast is one core already).")
 
     if use_torch:
         theirs = {key: r[1] for key, r in results.items()}
