@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from streamlit import delta_generator
 
 from rnnviz import serve
@@ -23,3 +25,16 @@ def test_bundled_sentiment_is_read_once_and_handed_out_as_fresh_lists():
     train.clear()  # the caller's own list
     again, _ = load_bundled_sentiment()
     assert len(again) == n and again is not train
+
+
+def test_the_component_scan_it_skips_is_still_streamlits(monkeypatch):
+    """serve replaces Streamlit's start-up scan for packaged components (none are used);
+    if Streamlit renames it, the replacement would silently stop saving anything."""
+    from streamlit.components.v2 import component_manager, manifest_scanner
+
+    monkeypatch.setattr(manifest_scanner, "scan_component_manifests",
+                        manifest_scanner.scan_component_manifests)  # restored afterwards
+    source = Path(component_manager.__file__).read_text(encoding="utf-8")
+    assert "scan_component_manifests()" in source  # what discover_and_register_components calls
+    serve._skip_component_scan()
+    assert manifest_scanner.scan_component_manifests() == []
