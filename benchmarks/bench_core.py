@@ -5,8 +5,9 @@ norm 1.0 and an Adam update. For each shape and dtype this prints the median tim
 with record=True (every dL/dh_t and norm kept) and record=False (the fast path), the cost of
 recording, the "GEMM floor" (the step's matrix products alone, same shapes and dtype, on one
 core) and, when torch is importable, the same model trained by PyTorch on 1 and 2 threads.
-On shapes big enough for rnnviz.core.background (weight gradients on a second core while
-BPTT runs) the fast path is also timed on one core, background worker off.
+Where rnnviz.core.background is on (BLAS on one thread, as the app serves) and hands a
+shape's weight gradients to a second core while BPTT runs, the fast path is also timed with
+that worker off.
 
     python benchmarks/bench_core.py [--quick] [--reps N] [--no-torch] [--only CELL] [--dtype DT]
 """
@@ -216,7 +217,7 @@ class OurResult:
     record: float
     fast: float
     gemm: float | None
-    one_core: float | None = None  # fast with the background worker off (big shapes only)
+    no_worker: float | None = None  # fast with the background worker off (where it is used)
 
     @property
     def overhead_pct(self) -> float:
@@ -267,7 +268,7 @@ def bench_shape(shape: Shape, dtype: str, budget: Budget,
         "fast": our_step(shape, dtype, record=False),
     }
     if uses_background(shape):
-        fns["one_core"] = our_step(shape, dtype, record=False)
+        fns["no_worker"] = our_step(shape, dtype, record=False)
     if shape.B >= 32:
         fns["gemm"] = gemm_floor(shape, dtype)
     if use_torch:
@@ -276,7 +277,7 @@ def bench_shape(shape: Shape, dtype: str, budget: Budget,
     enabled = background.ENABLED
 
     def enter(key):
-        background.ENABLED = enabled and key != "one_core"
+        background.ENABLED = enabled and key != "no_worker"
         if isinstance(key, int):
             torch.set_num_threads(key)
 
@@ -287,7 +288,14 @@ def bench_shape(shape: Shape, dtype: str, budget: Budget,
         if use_torch:
             torch.set_num_threads(before)
     theirs = {n: t[n] for n in TORCH_THREADS} if use_torch else {}
-    return OurResult(t["rec"], t["fast"], t.get("gemm"), t.get("one_core")), theirs
+    return OurResult(t["rec"], t["fast"], t.get("gemm"), t.get("no_worker")), theirs
+
+
+def worker_state() -> str:
+    """Whether rnnviz.core.background's worker is on in this process, and why not."""
+    if background.ENABLED:
+        return "worker on"
+    return "worker off: BLAS runs on more than one thread, or on one core"
 
 
 def uses_background(shape: Shape) -> bool:
@@ -371,29 +379,26 @@ def rate(seconds: float) -> str:
 def ours_table(results: dict[tuple[Shape, str], OurResult]) -> str:
     """Table 1: our step times, recording overhead and the GEMM-floor ratio."""
     header = ["shape", "head", "dtype", "rec ms", "rec steps/s", "fast ms", "fast steps/s",
-              "rec overhead", "fast 1 core ms", "GEMM ms", "step/GEMM", "1 core/GEMM"]
+              "rec overhead", "fast, no worker ms", "GEMM ms", "step/GEMM"]
     rows = []
     for (shape, dtype), r in results.items():
         ratio = "-" if r.gemm is None else f"{r.fast / r.gemm:.1f}x"
-        one = "-" if r.gemm is None or r.one_core is None else f"{r.one_core / r.gemm:.1f}x"
         rows.append([shape.label, shape.head, dtype, ms(r.record), rate(r.record), ms(r.fast),
-                     rate(r.fast), f"{r.overhead_pct:+.0f}%", ms(r.one_core), ms(r.gemm),
-                     ratio, one])
+                     rate(r.fast), f"{r.overhead_pct:+.0f}%", ms(r.no_worker), ms(r.gemm),
+                     ratio])
     return table(header, rows)
 
 
 def torch_table(ours: dict, theirs: dict[tuple[Shape, str], dict[int, float]]) -> str:
     """Table 2: PyTorch per thread count, and torch_best / ours (record=False)."""
     header = ["shape", "dtype", *(f"torch {n}t ms" for n in TORCH_THREADS), "best",
-              "ours fast ms", "torch_best/ours", "torch 1t/ours 1 core"]
+              "ours fast ms", "torch_best/ours"]
     rows = []
     for (shape, dtype), by_threads in theirs.items():
         best = min(by_threads, key=by_threads.get)
-        r = ours[shape, dtype]
-        one = r.one_core if r.one_core is not None else r.fast
+        fast = ours[shape, dtype].fast
         rows.append([shape.label, dtype, *(ms(by_threads[n]) for n in TORCH_THREADS),
-                     f"{best}t", ms(r.fast), f"{by_threads[best] / r.fast:.2f}",
-                     f"{by_threads[1] / one:.2f}"])
+                     f"{best}t", ms(fast), f"{by_threads[best] / fast:.2f}"])
     return table(header, rows)
 
 
@@ -459,9 +464,9 @@ def main(argv=None) -> None:
     print("## rnnviz train_step (forward + BPTT + clip_norm=1.0 + Adam)\n")
     print(ours_table(ours))
     print("\nrec = record=True, fast = record=False; rec overhead = rec / fast - 1; "
-          "step/GEMM = fast / GEMM floor (B >= 32 only; the floor runs on one core). "
-          "fast 1 core = fast with rnnviz.core.background off, on the shapes where it hands "
-          "the weight gradients to a second core (- elsewhere: fast is one core already).")
+          "step/GEMM = fast / GEMM floor (B >= 32 only). fast, no worker = fast with "
+          "rnnviz.core.background's worker off, on the shapes where it hands the weight "
+          f"gradients to a second core ({worker_state()}; - where unused).")
 
     if use_torch:
         theirs = {key: r[1] for key, r in results.items()}

@@ -91,3 +91,15 @@ def test_a_job_hands_its_error_to_whoever_waits():
         job = lane.submit(lambda: np.ones((2, 3)) @ np.ones((2, 3)))
         with pytest.raises(ValueError):
             job.result()
+
+
+@pytest.mark.parametrize(("env", "single"), [
+    ({"OPENBLAS_NUM_THREADS": "1"}, True), ({"OMP_NUM_THREADS": "1"}, True),
+    ({"OPENBLAS_NUM_THREADS": "2", "OMP_NUM_THREADS": "1"}, False), ({}, False)])
+def test_the_worker_is_for_single_threaded_blas_only(monkeypatch, env, single):
+    """With BLAS on several threads OpenBLAS splits the big products itself."""
+    for name in ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert (background._blas_threads_env() == "1") is single

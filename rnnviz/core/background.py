@@ -7,8 +7,11 @@ the GIL inside BLAS). Which thread computes a chunk changes nothing in the resul
 same BLAS call on the same arrays either way. A pass that finds the worker taken by another
 thread (another session of the app training at the same time) computes its chunks itself.
 
-`ENABLED` (True on a machine with more than one core) is read when a pass starts; the
-benchmark switches it to time one core against two (benchmarks/bench_core.py).
+`ENABLED` is read when a pass starts; the benchmark switches it to time one core against
+two (benchmarks/bench_core.py). It is on when the machine has more than one core and BLAS
+runs on one thread, as the app serves (scripts/run.sh). With BLAS on several threads it is
+off: OpenBLAS then splits the big products itself, and a worker beside it only fought it
+for the cores (char LM H=256: 26 ms a step without the worker, 35 ms with).
 """
 
 from __future__ import annotations
@@ -27,7 +30,15 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-ENABLED = _cores() > 1
+def _blas_threads_env() -> str | None:
+    """The thread count NumPy's OpenBLAS reads from the environment (None: all cores)."""
+    for name in ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS"):
+        if os.environ.get(name):
+            return os.environ[name].strip()
+    return None
+
+
+ENABLED = _cores() > 1 and _blas_threads_env() == "1"
 
 
 class Job:
