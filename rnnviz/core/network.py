@@ -232,9 +232,9 @@ class Model:
                     dh_rec[l][d] = ws.empty("dh", (T, B, H), self.dtype)
                 xi = inputs[l] if d == 0 else np.ascontiguousarray(inputs[l][::-1])
                 wg = lyr.WeightGrads(self.cell, cache, xi, lane)
-                dXW, dHW, dh0_ld, _ = lyr.backward(
-                    self.cell, p, cache, dH, dh_last, mi, cuts, dh_rec[l][d], ws, wg
-                )
+                dXW, dHW, dh0_ld, _ = lyr.backward(  # told each step only if it has chunks
+                    self.cell, p, cache, dH, dh_last, mi, cuts, dh_rec[l][d], ws,
+                    wg if wg.chunks else None)
                 dh0[l * nd + d] = dh0_ld
                 if l > 0:  # gradient to the layer below: one GEMM
                     G = dXW.shape[2]
