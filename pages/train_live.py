@@ -1,5 +1,7 @@
 """Train (live): press Play and watch a real RNN learn."""
 
+import textwrap
+
 import streamlit as st
 
 from rnnviz import config as cf
@@ -27,7 +29,8 @@ if notice := state.pop_notice():
 live.buttons(run)
 if run.probe.size > 1:
     st.radio("Probe sample", range(run.probe.size), key=live.PROBE, horizontal=True,
-             format_func=lambda b: " ".join(w for w in run.probe.tokens[b] if w != "<pad>")[:40])
+             format_func=lambda b: textwrap.shorten(  # whole words, "…" if cut
+                 " ".join(w for w in run.probe.tokens[b] if w != "<pad>"), 40, placeholder=" …"))
 live.panel(state.presentation())
 with st.expander("What am I looking at?"):
     st.markdown(run.task.explanation)

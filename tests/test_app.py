@@ -103,6 +103,12 @@ def test_the_charts_show_the_run():
     heat = specs[2]["data"][0]
     assert heat["zmid"] == 0 and heat["zmin"] == -1 and heat["zmax"] == 1
     assert heat["x"][0].endswith(run.probe.tokens[0][0])
+    probe = at.radio(key="probe_sample")  # each sentence by whole words, "…" where cut
+    for b, label in enumerate(probe.options):
+        words = [w for w in run.probe.tokens[b] if w != "<pad>"]
+        shown = label.removesuffix(" …").split()
+        assert len(label) <= 40 and shown == words[:len(shown)], label
+        assert label.endswith(" …") or shown == words, label
 
 
 def test_changing_the_model_resets_and_says_so():
