@@ -10,10 +10,11 @@ from rnnviz import serve
 from rnnviz.tasks import load_bundled_sentiment
 
 
-def test_warm_streamlit_does_the_once_per_process_repl_check():
+def test_warm_streamlit_does_the_once_per_process_repl_check(monkeypatch):
     # serve calls Streamlit's private check through getattr, so that a Streamlit without
     # it still starts; this test is what notices when the warm-up stops doing anything
     assert hasattr(delta_generator, "_maybe_print_use_warning")
+    monkeypatch.setattr(delta_generator, "_use_warning_has_been_displayed", False)
     serve._warm_streamlit()
     assert delta_generator._use_warning_has_been_displayed
 
