@@ -196,3 +196,21 @@ def test_the_epoch_in_progress_shows_on_the_learning_curves():
     assert marker[0]["x"] == [1 + now["done"]]
     run.advance(max_epochs=1, seconds=60)  # finish epoch 2: nothing in progress
     assert run.epoch == 2 and run.in_progress() is None
+
+
+def test_one_epoch_shows_as_points_then_the_curves_are_lines():
+    """After the first Step a line through one point would draw nothing."""
+    from rnnviz.experiments import configured
+    from rnnviz.figures.curves import clip_curves, loss_curves
+
+    run = TrainingRun(configured("sine"))
+    run.step()
+
+    def modes(fig):
+        return {t["mode"] for t in fig.to_plotly_json()["data"] if t["type"] == "scatter"}
+
+    h = run.history_frame()
+    assert modes(loss_curves(h, "mse")) == modes(clip_curves(h)) == {"lines+markers"}
+    run.step()
+    h = run.history_frame()
+    assert modes(loss_curves(h, "mse")) == modes(clip_curves(h)) == {"lines"}

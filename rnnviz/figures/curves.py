@@ -25,6 +25,11 @@ def _f32(s: pd.Series) -> np.ndarray:
     return s.to_numpy(dtype=np.float32)
 
 
+def _mode(h: pd.DataFrame) -> str:
+    """Lines; with one epoch only, a marker too (a line through one point draws nothing)."""
+    return "lines" if len(h) > 1 else "lines+markers"
+
+
 def loss_curves(history: pd.DataFrame, metric: str, big: bool = False,
                 now: dict | None = None) -> go.Figure:
     """Train/test loss (left, log axis) and train/test metric (right).
@@ -38,7 +43,7 @@ def loss_curves(history: pd.DataFrame, metric: str, big: bool = False,
         for col, key in ((1, "loss"), (2, metric)):
             for k, split in enumerate(("train", "test")):
                 data.append({
-                    "type": "scatter", "mode": "lines", "x": ep, "y": _f32(h[f"{split}_{key}"]),
+                    "type": "scatter", "mode": _mode(h), "x": ep, "y": _f32(h[f"{split}_{key}"]),
                     "name": split, "legendgroup": split, "showlegend": col == 1,
                     "xaxis": f"x{col if col > 1 else ''}",
                     "yaxis": f"y{col if col > 1 else ''}",
@@ -80,10 +85,10 @@ def clip_curves(history: pd.DataFrame, clip_at: float | None = None,
         h = downsample(history)
         ep = h["epoch"].to_numpy(np.int32)
         data = [
-            {"type": "scatter", "mode": "lines", "x": ep, "y": _f32(h["grad_norm"]),
+            {"type": "scatter", "mode": _mode(h), "x": ep, "y": _f32(h["grad_norm"]),
              "name": "before clipping",
              "line": {"color": OKABE_ITO[3], "width": line_width(big)}},
-            {"type": "scatter", "mode": "lines", "x": ep, "y": _f32(h["grad_norm_after"]),
+            {"type": "scatter", "mode": _mode(h), "x": ep, "y": _f32(h["grad_norm_after"]),
              "name": "after clipping",
              "line": {"color": OKABE_ITO[0], "width": line_width(big), "dash": "dot"}},
             {"type": "bar", "x": ep, "y": _f32(h["clip_fraction"]), "name": "clip fraction",
