@@ -69,3 +69,12 @@ def live_frame(at: AppTest) -> dict:
 def metric(at: AppTest, label: str) -> str:
     """A number of the Train page's status row (drawn by its live element)."""
     return dict(live_frame(at)["status"])[label]
+
+
+def trainer_passes(n: int = 3, timeout: float = 20.0) -> None:
+    """Wait until every training thread of this process has looked at its feeds n more
+    times: a paused run that is still untouched then was left alone, whatever the load."""
+    from rnnviz.ui import feed
+
+    for t in list(feed.Trainer.every):
+        assert t.wait_passes(n, timeout), "a training thread made no passes"

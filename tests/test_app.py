@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from apptest import chart_specs, live_element, live_frame, metric, open_app
+from apptest import chart_specs, live_element, live_frame, metric, open_app, trainer_passes
 from streamlit.testing.v1 import AppTest
 
 from rnnviz import config as cf
@@ -39,6 +39,7 @@ def trained(at, timeout: float = 20.0):
     deadline = time.monotonic() + timeout
     while run.batches == 0 and run.epoch == 0 and time.monotonic() < deadline:
         time.sleep(0.05)
+    assert run.batches or run.epoch, "the training thread did not train the run"
     return run
 
 
@@ -81,7 +82,7 @@ def test_play_trains_pause_stops_step_and_reset():
     assert run.epoch > 0 and metric(at, "Epoch") == str(run.epoch)
     assert not live_element(at)["playing"]
     epoch = run.epoch
-    time.sleep(0.3)  # paused: the trainer leaves it alone
+    trainer_passes()  # paused: the trainer leaves it alone
     at.run()
     assert at.session_state["run"].epoch == epoch  # paused: nothing trains
     at.button[1].click().run()  # Step = one epoch
@@ -248,7 +249,7 @@ def test_another_page_pauses_the_run_and_the_train_page_resumes_it():
     feed = at.session_state["live_feed"]
     assert not feed.playing and feed.away
     batches = run.batches
-    time.sleep(0.3)
+    trainer_passes()
     assert run.batches == batches
     at.switch_page("pages/train_live.py").run()  # back: it plays again
     assert feed.playing and at.session_state["playing"] and live_element(at)["playing"]

@@ -11,6 +11,8 @@ import pytest
 from browser import CHROMIUM, CHROMIUM_ARGS, OUTPUT, exceptions_on, served_app, wait_ready
 from playwright.sync_api import sync_playwright
 
+from rnnviz.ui import classroom
+
 pytestmark = pytest.mark.browser
 
 PAGES = {"": "Lecture presets", "train": "Train a recurrent network",
@@ -40,8 +42,8 @@ def test_deep_link_on_a_fresh_server(browser, path):
     with served_app() as url:
         page = browser.new_page(viewport={"width": 1400, "height": 1100})
         page.goto(f"{url}/{path}")
-        wait_ready(page)
-        page.wait_for_timeout(500)
+        page.wait_for_function("t => document.body.innerText.includes(t)", arg=PAGES[path],
+                               timeout=30_000)
         wait_ready(page)
         assert exceptions_on(page) == []
         assert PAGES[path] in page.inner_text("body")
@@ -63,16 +65,37 @@ def epoch(page) -> int:
 watched_epoch = epoch
 
 
-def settled_epoch(page, still_ms: int = 600, timeout_s: float = 10.0) -> int:
-    """The Epoch number once it has not changed for still_ms (a paused run's last frame)."""
-    last, deadline = epoch(page), time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        page.wait_for_timeout(still_ms)
-        now = epoch(page)
-        if now == last:
-            return now
-        last = now
-    return last
+LIVE = ".rnnviz-live"  # the Train page's live element (rnnviz/ui/livechart.py)
+
+
+def live_state(page) -> dict:
+    """What the live element shows: the frame's seq and whether it says the run plays,
+    whether a poll is in flight, and the URL of the session's frame file."""
+    return page.evaluate(f"""() => {{ const b = document.querySelector('{LIVE}');
+        return b ? {{seq: Number(b.dataset.seq || 0), playing: b.dataset.playing,
+                    polling: b.dataset.polling, url: b.__url}} : null; }}""")
+
+
+def frame_file(page) -> Path:
+    """The session's frame file on disk (the server writes it; same machine)."""
+    from rnnviz.ui import livechart
+
+    return livechart.STATIC / live_state(page)["url"].removeprefix("app/static/")
+
+
+def paused_epoch(page, timeout_ms: int = 20_000) -> int:
+    """The Epoch number once the page shows a frame that says the run is paused, no poll
+    is in flight, and the server's frame file says paused too and is no newer than it.
+    A Pause that does not stop the trainer fails here: its frames keep saying playing."""
+    page.wait_for_function(f"""() => {{ const b = document.querySelector('{LIVE}');
+        return b && b.dataset.playing === 'false' && b.dataset.polling !== 'true'; }}""",
+                           timeout=timeout_ms)
+    seq, frame = classroom.unpack(frame_file(page).read_bytes())
+    assert not frame["playing"], "the server's frame says the run still plays"
+    assert seq <= live_state(page)["seq"], "a newer frame than the page shows"
+    return epoch(page)
+
+
 
 
 def chart_data(page, index: int = 0) -> str:
@@ -115,9 +138,8 @@ def test_train_play_trains_and_pause_stops(browser):
         shot(page, "train-playing")
         page.get_by_role("button", name="Pause", exact=True).click()
         wait_ready(page)
-        paused_at = settled_epoch(page)
-        page.wait_for_timeout(1500)
-        assert epoch(page) == paused_at, "Pause did not stop training"
+        paused_at = paused_epoch(page)  # the server's frame says paused, at this epoch
+        assert classroom.unpack(frame_file(page).read_bytes())[1]["epoch"] == paused_at
         assert exceptions_on(page) == []
         page.close()
 
@@ -148,7 +170,7 @@ def test_paused_page_shows_the_run_as_it_stopped_not_an_older_polled_frame(brows
             page.wait_for_timeout(250)
         page.get_by_role("button", name="Pause", exact=True).click()
         wait_ready(page)
-        page.wait_for_timeout(1500)  # the poll in flight has been unpacked by now
+        paused_epoch(page)  # the poll that was in flight has been unpacked by now
         titles = page.evaluate("() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
                                ".map(gd => ((gd.layout || {}).title || {}).text || '')")
         flow = [t for t in titles if t.startswith("Gradient flowing back, epoch ")]
@@ -239,7 +261,7 @@ def test_downloads_while_playing_are_whole_runs(browser, tmp_path):
 def test_closing_the_tab_stops_its_training(browser):
     """The training thread pauses a session whose browser has gone: its frame file stops
     changing, and its last frame says the run no longer plays."""
-    from rnnviz.ui import classroom, livechart
+    from rnnviz.ui import livechart
 
     folder = livechart.STATIC / "live"
     with served_app() as url:
@@ -261,8 +283,17 @@ def test_closing_the_tab_stops_its_training(browser):
             time.sleep(0.2)
             seq, frame = classroom.unpack(frames[0].read_bytes())
         assert not frame["playing"], "the run kept training after its tab closed"
-        time.sleep(1.0)
+        clock = browser.new_page(viewport={"width": 1400, "height": 1100})
+        clock.goto(f"{url}/train?preset=hello-world")  # another run: the trainer's rounds
+        wait_ready(clock)
+        clock.get_by_role("button", name="Play", exact=True).click()
+        clock.wait_for_function(f"() => Number((document.querySelector('{LIVE}') || "
+                                "{dataset: {}}).dataset.seq || 0) > 0", timeout=20_000)
+        first = live_state(clock)["seq"]
+        clock.wait_for_function(f"s => Number(document.querySelector('{LIVE}').dataset.seq)"
+                                " >= s + 5", arg=first, timeout=30_000)
         assert classroom.unpack(frames[0].read_bytes())[0] == seq  # no frame since
+        clock.close()
 
 
 def test_two_sessions_train_different_runs_without_seeing_each_other(browser):
@@ -286,8 +317,8 @@ def test_two_sessions_train_different_runs_without_seeing_each_other(browser):
         assert "Character" in hello and "Time series" not in hello
         assert epoch(pages["sine"]) >= 3 and epoch(pages["hello-world"]) >= 3
         # the Pause run's own frame can be drawn a moment after the script finished (one CI
-        # run read 68, then 73): read the epoch once it holds still
-        hello_epochs = settled_epoch(pages["hello-world"])
+        # run read 68, then 73): read the epoch once the page shows the paused frame
+        hello_epochs = paused_epoch(pages["hello-world"])
         pages["sine"].get_by_role("button", name="Reset", exact=True).click()  # reset one
         deadline = time.monotonic() + 10
         while epoch(pages["sine"]) != 0 and time.monotonic() < deadline:
@@ -355,9 +386,11 @@ def test_students_follow_the_lecturers_run_read_only(browser):
         assert ranges == {"lecturer": {"bytes=0-"}, "student": {"bytes=0-"}}, ranges
         lecturer.get_by_role("button", name="Pause", exact=True).click()
         wait_ready(lecturer)
-        paused_at = settled_epoch(lecturer)
+        paused_at = paused_epoch(lecturer)
         student.wait_for_selector("text=paused", timeout=10_000)
-        student.wait_for_timeout(2000)  # two slow polls
+        deadline = time.monotonic() + 15  # the board's last frame reaches the student
+        while watched_epoch(student) != paused_at and time.monotonic() < deadline:
+            student.wait_for_timeout(250)
         assert watched_epoch(student) == paused_at
         deadline = time.monotonic() + 15  # the count refreshes once a second, on a rerun
         while "1 watching now" not in lecturer.inner_text("body") and time.monotonic() < deadline:

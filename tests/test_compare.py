@@ -274,20 +274,21 @@ def test_training_waits_for_the_lock_so_two_script_threads_cannot_interleave():
     import threading
 
     c = small(budget=3)
-    held = threading.Event()
+    held, order = threading.Event(), []
 
     def tick():
         with c.lock:
             held.set()
-            time.sleep(0.3)
+            time.sleep(0.3)  # a slow tick: a Step that did not wait would end first
             c.advance(seconds=0.0)
+            order.append("tick")
 
     th = threading.Thread(target=tick)
     th.start()
-    held.wait()
-    t0 = time.perf_counter()
+    assert held.wait(timeout=20)
     c.step()  # as the Step button's callback
-    assert time.perf_counter() - t0 >= 0.25
-    th.join()
+    order.append("step")
+    th.join(timeout=20)
+    assert order == ["tick", "step"]
     assert {r.epoch for r in c.runs.values()} == {1}
     assert len({r.batches for r in c.runs.values()}) == 1

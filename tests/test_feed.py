@@ -103,10 +103,9 @@ def test_the_trainer_thread_trains_playing_feeds_and_leaves_paused_ones(tmp_path
     assert wait_for(lambda: a.run.epoch >= 2 and a.path.exists())
     assert b.run.batches == 0 and not b.path.exists()  # paused: untouched
     a.pause()
-    time.sleep(0.3)
     epoch = a.run.epoch
-    time.sleep(0.5)
-    assert a.run.epoch == epoch
+    assert t.wait_passes(3, timeout=20)
+    assert a.run.epoch == epoch  # paused: three passes of the loop left it alone
     b.play()
     gone = [False]
     b.alive = lambda: not gone[0]
@@ -116,6 +115,50 @@ def test_the_trainer_thread_trains_playing_feeds_and_leaves_paused_ones(tmp_path
     assert wait_for(lambda: not b.playing)
     assert not read(b)[1]["playing"]  # ... and says so to a page that still polls
     t.stop_all()
+
+
+class SlowWrites:
+    """feed._write slowed down: the window between a state change and the frame file that
+    reports it is wide open, so a reader who looks in between would see the old frame."""
+
+    def __init__(self, monkeypatch, seconds: float = 0.3):
+        self.real, self.seconds = feed._write, seconds
+        monkeypatch.setattr(feed, "_write", self)
+
+    def __call__(self, f, frame):
+        time.sleep(self.seconds)
+        self.real(f, frame)
+
+
+def stopped_and_read(f: feed.Feed, stop) -> dict:
+    """Call stop() in a thread; the moment f.playing turns False, read the frame file."""
+    th = threading.Thread(target=stop)
+    th.start()
+    assert wait_for(lambda: not f.playing, timeout=20), "the run did not stop"
+    frame = read(f)[1]  # what a page polling right now is told
+    th.join(timeout=20)
+    return frame
+
+
+@pytest.mark.parametrize("how", ["trainer stops it", "pause", "it diverges", "new run"])
+def test_once_a_run_is_stopped_its_frame_never_says_it_plays(tmp_path, monkeypatch, how):
+    f = make_feed(tmp_path)
+    f.play()
+    f.turn(0.0)
+    assert read(f)[1]["playing"]
+    SlowWrites(monkeypatch)
+    if how == "it diverges":  # the run's own divergence path, on its next batch
+        monkeypatch.setattr(f.run, "advance", lambda seconds: f.run._diverge(1e30))
+
+        def stop():
+            f.turn(0.01)
+    else:
+        stop = {"trainer stops it": f.stop, "pause": f.pause,
+                "new run": lambda: f.attach(TrainingRun(configured("sine")), f.view)}[how]
+    frame = stopped_and_read(f, stop)
+    assert not frame["playing"], "the flag said stopped while the frame said playing"
+    if how == "it diverges":
+        assert f.run.diverged and "diverged at epoch" in frame["diverged"]
 
 
 def test_a_turn_that_fails_stops_that_run_only_and_says_why(tmp_path, monkeypatch):

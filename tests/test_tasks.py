@@ -7,6 +7,7 @@ import io
 import numpy as np
 import pytest
 
+from rnnviz.core import config
 from rnnviz.tasks import (
     PAD,
     TASKS,
@@ -75,7 +76,6 @@ def test_batch_shapes_and_dtypes(name):
 
 @pytest.mark.parametrize("name", list(TASKS))
 def test_default_model_is_a_valid_model_config(name):
-    config = pytest.importorskip("rnnviz.core.config")
     config.ModelConfig(**make_task(name, **SMALL[name]).default_model())
 
 

@@ -89,7 +89,8 @@ class Feed:
         """The page's current run and view (a new run stops playing)."""
         with self.lock:
             if run is not self.run:
-                self.run, self.memo, self.playing = run, None, False
+                self._halt()  # the old run's file says it stopped
+                self.run, self.memo = run, None
             self.view = view
 
     def play(self) -> bool:
@@ -99,8 +100,7 @@ class Feed:
 
     def pause(self) -> None:
         with self.lock:
-            self.playing = False
-            self.run.model.release_buffers()  # a paused model holds no step buffers
+            self._halt()
 
     def leave(self) -> None:
         """The user opened another page: pause (its pages read the run) until they return."""
@@ -121,12 +121,8 @@ class Feed:
         """Pause from the trainer's side (the session ended, or a turn failed) and write a
         last frame that says so: a page still polling reruns and shows Play again."""
         with self.lock:
-            was = self.playing
-            self.pause()
             self.error = error or self.error
-            if was:
-                with contextlib.suppress(Exception):  # the charts of the last good frame
-                    _write(self, self._frame(time.monotonic(), force=False, redraw=False))
+            self._halt()
 
     def snapshot(self) -> tuple[str, bool]:
         """The frame of the run as it is now, for the page to send inline, and whether it
@@ -146,20 +142,36 @@ class Feed:
             t0 = time.perf_counter()
             self.run.advance(seconds=seconds)
             t1 = time.perf_counter()
-            if self.run.diverged:
-                self.playing = False
             self.turn_ms = ((t1 - t0) * 1000, self.turn_ms[1])  # drawing: the last turn's
-            _write(self, self._frame(time.monotonic(), force=self.run.diverged))
+            if self.run.diverged:  # the frame says it stopped before the flag does (_halt)
+                self._halt(force=True)
+                return True
+            _write(self, self._frame(time.monotonic(), force=False))
             self.turn_ms = (self.turn_ms[0], (time.perf_counter() - t1) * 1000)
-            if not self.playing:
-                self.run.model.release_buffers()
             return True
 
+    def _halt(self, force: bool = False) -> None:
+        """Stop playing (lock held). A frame file that says "playing" is first replaced by
+        one that does not, and only then does `playing` turn False: whoever sees the flag
+        down (the page, a test, the trainer) never reads a frame that says it still plays.
+        `force`: rebuild the per-epoch charts (a diverged run's last epoch)."""
+        if self.playing:
+            try:  # the charts as they are (a diverged run: its last epoch's)
+                _write(self, self._frame(time.monotonic(), force=force, redraw=force,
+                                         playing=False))
+            except Exception:  # a run whose drawing fails still stops
+                log.exception("rnnviz: the last frame of a stopped run could not be written")
+        self.playing = False
+        self.run.model.release_buffers()  # a paused model holds no step buffers
+
     # -- drawing -----------------------------------------------------------------------
-    def _frame(self, now: float, force: bool, redraw: bool = True) -> str:
+    def _frame(self, now: float, force: bool, redraw: bool = True,
+               playing: bool | None = None) -> str:
         """The frame JSON (classroom.frame_json plus the task view and this feed's notes);
-        posted to the board too while sharing. `redraw=False`: the last charts as they are."""
+        posted to the board too while sharing. `redraw=False`: the last charts as they are.
+        `playing`: what the frame says (default: whether the feed plays now)."""
         run, v = self.run, self.view
+        playing = self.playing if playing is None else playing
         if not redraw and self.memo is not None:
             specs, task, batches = self.memo[1], self.memo[2], run.batches
         else:
@@ -170,16 +182,15 @@ class Feed:
         status = status_items(live_figs.status(run))
         train_ms, draw_ms = self.turn_ms
         note = (f"last turn: {train_ms:.0f} ms training, {draw_ms:.0f} ms drawing"
-                if self.playing or train_ms else "")
+                if playing or train_ms else "")
         if v.share and self.board is not None:
             note += f" · shared with the class, {self.board.watching()} watching"
         frame = classroom.frame_json(
-            LAYOUT, specs, epoch=run.epoch, playing=self.playing, caption=caption(run),
+            LAYOUT, specs, epoch=run.epoch, playing=playing, caption=caption(run),
             status=status, diverged=run.status if run.diverged else None,
             extra={"task": task, "note": note, "every": round(self.every, 3)})
         if v.share and self.board is not None:  # the board numbers its own frames
-            key = (id(run), run.batches, run.epoch, v.probe, v.big, run.diverged,
-                   self.playing)
+            key = (id(run), run.batches, run.epoch, v.probe, v.big, run.diverged, playing)
             self.board.post(v.share, key, frame)
         return frame.replace('"seq":0,', f'"seq":{self.seq},', 1)
 
@@ -223,7 +234,9 @@ class Trainer:
         self._wake = threading.Condition()
         self._thread: threading.Thread | None = None
         self.fit = BUDGET
-        self.rounds = 0
+        self.rounds = 0  # rounds that trained
+        self.passes = 0  # times the loop looked at its feeds, idle or not (wait_passes)
+        self._passed = threading.Condition()
 
     def add(self, feed: Feed) -> None:
         with self._wake:
@@ -247,9 +260,24 @@ class Trainer:
         for f in list(self._feeds):
             f.pause()
 
+    def wait_passes(self, n: int, timeout: float) -> bool:
+        """Wait until the loop has looked at its feeds n more whole times (whether a paused
+        feed stays untouched is checked over passes, not over a guessed time)."""
+        with self._passed:
+            target = self.passes + n + 1  # the pass under way now may have begun earlier
+        deadline = time.monotonic() + timeout
+        while self.passes < target and time.monotonic() < deadline:
+            self.wake()  # end an idle rest
+            with self._passed:
+                self._passed.wait_for(lambda: self.passes >= target, timeout=0.05)
+        return self.passes >= target
+
     def _loop(self) -> None:
         period = TICK  # seconds from one round's start to the next's
         while True:
+            with self._passed:
+                self.passes += 1
+                self._passed.notify_all()
             feeds = self.playing()
             if not feeds:
                 with self._wake:

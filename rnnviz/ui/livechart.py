@@ -378,6 +378,8 @@ LIVECHART_JS = r"""
   function show(box, f) {  // false if a newer frame shows already (inline, or polled)
     if (f.seq <= box.__seq) return false;
     box.__seq = f.seq;
+    box.dataset.seq = f.seq;  // what shows, for whoever reads the page (tests)
+    box.dataset.playing = f.playing ? "true" : "false";
     metrics(box.__row, f.status);
     if (box.__note.textContent !== (f.note || "")) box.__note.textContent = f.note || "";
     grid(box.__charts, f);
@@ -386,7 +388,12 @@ LIVECHART_JS = r"""
   }
   async function pollLive(box) {
     const cfg = box.__cfg;
-    if (!box.isConnected || !cfg.playing) { box.__polling = false; return; }
+    if (!box.isConnected || !cfg.playing) {
+      box.__polling = false;
+      box.dataset.polling = "false";  // no poll in flight any more
+      return;
+    }
+    box.dataset.polling = "true";
     const t0 = performance.now();
     let every = box.__every || cfg.every;  // the newest frame's: how often frames come now
     try {
@@ -402,6 +409,7 @@ LIVECHART_JS = r"""
             if (!f.playing && box.__stopped === null) {
               box.__stopped = f.seq;  // once: the rerun sends playing: false
               box.__polling = false;
+              box.dataset.polling = "false";
               box.__component.setTriggerValue("stopped", f.seq);
               return;
             }
