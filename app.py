@@ -7,7 +7,8 @@ pages/train.py would be run as a legacy page, without this script, on a deep lin
 
 import streamlit as st
 
-from rnnviz.ui import live, livechart, state, style
+from rnnviz.ui import livechart, state, style
+from rnnviz.ui import player as live
 
 st.set_page_config(page_title="rnnviz", page_icon="🔁", layout="wide")  # no icon fetch: offline
 

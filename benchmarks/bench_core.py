@@ -5,7 +5,7 @@ norm 1.0 and an Adam update. For each shape and dtype this prints the median tim
 with record=True (every dL/dh_t and norm kept) and record=False (the fast path), the cost of
 recording, the "GEMM floor" (the step's matrix products alone, same shapes and dtype, on one
 core) and, when torch is importable, the same model trained by PyTorch on 1 and 2 threads.
-Where rnnviz.core.background is on (BLAS on one thread, as the app serves) and hands a
+Where rnnviz.core.fast.background is on (BLAS on one thread, as the app serves) and hands a
 shape's weight gradients to a second core while BPTT runs, the fast path is also timed with
 that worker off.
 
@@ -36,8 +36,9 @@ if str(ROOT) not in sys.path:  # run as a script from a checkout
 
 from _harness import table  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
 
-from rnnviz.core import background, layer  # noqa: E402
+from rnnviz.core import layer  # noqa: E402
 from rnnviz.core.config import ModelConfig  # noqa: E402
+from rnnviz.core.fast import background  # noqa: E402
 from rnnviz.core.network import Model  # noqa: E402
 from rnnviz.core.optim import Adam, train_step  # noqa: E402
 
@@ -292,7 +293,7 @@ def bench_shape(shape: Shape, dtype: str, budget: Budget,
 
 
 def worker_state() -> str:
-    """Whether rnnviz.core.background's worker is on in this process, and why not."""
+    """Whether rnnviz.core.fast.background's worker is on in this process, and why not."""
     if background.ENABLED:
         return "worker on"
     return "worker off: BLAS runs on more than one thread, or on one core"
@@ -465,7 +466,7 @@ def main(argv=None) -> None:
     print(ours_table(ours))
     print("\nrec = record=True, fast = record=False; rec overhead = rec / fast - 1; "
           "step/GEMM = fast / GEMM floor (B >= 32 only). fast, no worker = fast with "
-          "rnnviz.core.background's worker off, on the shapes where it hands the weight "
+          "rnnviz.core.fast.background's worker off, on the shapes where it hands the weight "
           f"gradients to a second core ({worker_state()}; - where unused).")
 
     if use_torch:

@@ -1,9 +1,9 @@
 """How often the Train page's charts change while playing, and what one trainer turn costs.
 
-The page (rnnviz.ui.live.panel) mounts one rnnviz.livechart element (Streamlit components
+The page (rnnviz.ui.player.panel) mounts one rnnviz.livechart element (Streamlit components
 v2, key "train_live") whose data carries the run's frame inline and the URL of the
 session's frame file, app/static/live/<token>.gz. While the run plays, the server's
-trainer thread (rnnviz.ui.feed.Trainer) gives it turns: `Feed.turn` trains for its share of
+trainer thread (rnnviz.live.feed.Trainer) gives it turns: `Feed.turn` trains for its share of
 BUDGET, draws the charts (per-epoch charts at most every EPOCH_VIEW_EVERY s, the learning
 curves every turn) and writes the frame file (classroom.pack: a 41-byte header
 "rnnviz-frame <seq> <gzip length>", gzip JSON, zero padding); the browser fetches that
@@ -99,7 +99,7 @@ frame file is unpacked: bytes per chart, the dtypes of the arrays in each plotly
 lists (not typed arrays) and curve lengths. A long run (--long-seconds of training in one
 go, also on `hello-world`, whose epochs are fastest; then 12 turns on the same schedule)
 shows how the draw time grows with the history. TICK, BUDGET, KEEP and EPOCH_VIEW_EVERY
-are read from rnnviz.ui.feed, never assumed. --quick: 8 s of play, 20 turns, 5 s long
+are read from rnnviz.live.feed, never assumed. --quick: 8 s of play, 20 turns, 5 s long
 runs (about 90 s in all).
 
     python benchmarks/bench_live.py [--quick] [--preset NAME] [--also NAME ...]
@@ -137,9 +137,9 @@ NOTE_RE = re.compile(r"last turn: (\d+) ms training, (\d+) ms drawing")
 
 
 def feed_timing() -> dict[str, float | None]:
-    """TICK, BUDGET, KEEP and EPOCH_VIEW_EVERY of rnnviz.ui.feed in ms, read from the module
+    """TICK, BUDGET, KEEP and EPOCH_VIEW_EVERY of rnnviz.live.feed in ms, read from the module
     now (None where one is no longer a plain number there)."""
-    from rnnviz.ui import feed
+    from rnnviz.live import feed
 
     def ms(name):
         v = getattr(feed, name, None)
@@ -735,10 +735,11 @@ class Spy:
              "status", "task_view", "frame_json", "pack", "write")
 
     def __init__(self):
-        from rnnviz import views
-        from rnnviz.figures import live as live_figs
-        from rnnviz.session import TrainingRun
-        from rnnviz.ui import classroom, feed, livechart
+        from rnnviz.figures import train_charts as live_figs
+        from rnnviz.lessons import taskviews as views
+        from rnnviz.live import feed
+        from rnnviz.train.run import TrainingRun
+        from rnnviz.ui import classroom, livechart
 
         self.times = dict.fromkeys(self.PARTS, 0.0)
         self.depth = dict.fromkeys(self.PARTS, 0)
@@ -832,7 +833,8 @@ class Turns:
     took times (1 / KEEP - 1), as feed.Trainer._loop rests its rounds."""
 
     def __init__(self, run, folder: Path):
-        from rnnviz.ui import feed, pace
+        from rnnviz.live import feed
+        from rnnviz.ui import pace
 
         self.feed_mod = feed
         self.feed = feed.Feed(run, threading.RLock(), folder=folder)
@@ -870,8 +872,8 @@ class Turns:
 def run_inprocess(preset: str, turns: int, folder: Path) -> InProcess:
     """Play `turns` trainer turns as the server does (after 3 warm-up turns)."""
     quiet_streamlit()
-    from rnnviz.config import preset_config
-    from rnnviz.session import TrainingRun
+    from rnnviz.train.run import TrainingRun
+    from rnnviz.train.settings import preset_config
 
     run = TrainingRun(preset_config(preset))
     play = Turns(run, folder)
@@ -885,8 +887,8 @@ def long_draw(preset: str, seconds: float, folder: Path,
     """Train `seconds` in one go, then play `turns` turns (after one warm-up turn):
     (epochs, history rows, turns, the last frame)."""
     quiet_streamlit()
-    from rnnviz.config import preset_config
-    from rnnviz.session import TrainingRun
+    from rnnviz.train.run import TrainingRun
+    from rnnviz.train.settings import preset_config
 
     run = TrainingRun(preset_config(preset))
     run.advance(seconds=seconds)
@@ -1318,7 +1320,7 @@ def main(argv=None) -> None:
     print(h.load_line("at start"))
     print(f"presets: {', '.join(presets)}; {args.seconds:g} s playing each, sampled every "
           f"{args.sample_ms} ms; {args.ticks} in-process turns")
-    print("rnnviz.ui.feed: " + ", ".join(f"{k} = {h.fmt(v, 0)} ms" for k, v in timing.items())
+    print("rnnviz.live.feed: " + ", ".join(f"{k} = {h.fmt(v, 0)} ms" for k, v in timing.items())
           + " (read from the module)\n")
 
     browser: list[BrowserResult] = []
@@ -1380,7 +1382,7 @@ def main(argv=None) -> None:
     cases = [(r.preset, r.turns) for r in inproc]
     cases += [(f"{p} at epoch {e:,}", t) for p, _, e, _, t, _ in long_rows]
     print(breakdown_table(cases))
-    print("\ndraw = turn - train; train_figures = rnnviz.figures.live.train_figures (the "
+    print("\ndraw = turn - train; train_figures = rnnviz.figures.train_charts.train_figures (the "
           "per-epoch charts); curves_now = the learning curves (every turn that trained); "
           "history frames = run.history_frame + run.grad_flow_matrix inside both; "
           "from_trace + views.sine_view inside train_figures; to_json = livechart.to_json "

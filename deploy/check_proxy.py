@@ -34,8 +34,8 @@ def epoch(page) -> int:
 def saved_run(folder: Path) -> Path:
     """A 3-epoch run saved in the CLI's format (what the Train page's uploader loads)."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from rnnviz.experiments import configured, train
-    from rnnviz.runio import save
+    from rnnviz.train.recipes import configured, train
+    from rnnviz.train.runfile import save
 
     return Path(save(train(configured("sine"), 3), folder / "run"))
 

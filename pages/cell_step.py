@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rnnviz import stepper as sp
-from rnnviz.figures.cell import step_bars
+from rnnviz.figures.cellwalk_charts import step_bars
+from rnnviz.lessons import cellwalk as sp
 from rnnviz.ui.livechart import chart
 
 ss = st.session_state

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from rnnviz import textgen as tg
-from rnnviz.session import TrainingRun
+from rnnviz.lessons import textgen as tg
 from rnnviz.tasks import DataError
+from rnnviz.train.run import TrainingRun
 from rnnviz.ui import state
 from rnnviz.ui import textgen_panel as panel
 from rnnviz.ui.pagerun import PageRun

@@ -4,10 +4,10 @@ from dataclasses import replace
 
 import streamlit as st
 
-from rnnviz import lab
 from rnnviz.core.config import ACTIVATIONS, CELLS
-from rnnviz.figures import lab as fl
+from rnnviz.figures import gradlab_charts as fl
 from rnnviz.figures.spectrum import eigen_plot
+from rnnviz.lessons import gradlab as lab
 from rnnviz.ui import state
 from rnnviz.ui.livechart import chart
 

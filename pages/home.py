@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from rnnviz import config as cf
+from rnnviz.train import settings as cf
 from rnnviz.ui import controls
 
 st.title("rnnviz: see how a recurrent network works")

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from rnnviz import config as cf
-from rnnviz import sentiment_view as sv
-from rnnviz.session import TrainingRun
+from rnnviz.lessons import sentiment_probe as sv
 from rnnviz.tasks import DataError
+from rnnviz.train import settings as cf
+from rnnviz.train.run import TrainingRun
 from rnnviz.ui import sentiment_panels as panels
 from rnnviz.ui import state
 from rnnviz.ui.pagerun import PageRun

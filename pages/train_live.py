@@ -4,8 +4,9 @@ import textwrap
 
 import streamlit as st
 
-from rnnviz import config as cf
-from rnnviz.ui import controls, data_inputs, live, state
+from rnnviz.train import settings as cf
+from rnnviz.ui import controls, data_inputs, state
+from rnnviz.ui import player as live
 
 run = state.current_run()
 for w in st.session_state.pop(state.URL_WARNINGS, []):

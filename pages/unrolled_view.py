@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rnnviz.figures.unrolled import UNITS, unrolled_figure, walk_phases
+from rnnviz.figures.diagram import UNITS, unrolled_figure, walk_phases
+from rnnviz.lessons.unrolling import PATTERNS, default_pattern, sample_label, unroll
 from rnnviz.ui import state
 from rnnviz.ui.livechart import chart
-from rnnviz.unroll import PATTERNS, default_pattern, sample_label, unroll
 
 st.set_page_config(layout="wide")
 run = state.current_run()

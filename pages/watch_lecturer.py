@@ -6,7 +6,8 @@ livechart.follow). A heartbeat fragment tells the lecturer how many students wat
 
 import streamlit as st
 
-from rnnviz.ui import classroom, live, livechart
+from rnnviz.ui import classroom, livechart
+from rnnviz.ui import player as live
 
 EVERY = 0.3  # seconds between polls while the lecturer's run plays: ~3 refreshes a second
 IDLE = 1.5  # ... while it is paused, nothing is shared, or this tab is hidden

@@ -1,6 +1,6 @@
 """rnnviz: see how recurrent neural networks work, truthful down to the last gradient."""
 
-from .core import (
+from rnnviz.core import (
     SGD,
     Adam,
     LayerTrace,

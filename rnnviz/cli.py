@@ -14,11 +14,11 @@ import json
 import sys
 import time
 
-from . import config as cf
-from .config import PRESETS, RunConfig
-from .runio import RunFileError, save
-from .session import TrainingRun
-from .tasks import DataError, load_labelled_csv, load_series_csv, load_text
+from rnnviz.tasks import DataError, load_labelled_csv, load_series_csv, load_text
+from rnnviz.train import settings as cf
+from rnnviz.train.run import TrainingRun
+from rnnviz.train.runfile import RunFileError, save
+from rnnviz.train.settings import PRESETS, RunConfig
 
 
 class CLIError(Exception):

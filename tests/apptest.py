@@ -62,7 +62,7 @@ def live_element(at: AppTest) -> dict:
 
 
 def live_frame(at: AppTest) -> dict:
-    """The frame the Train page's script drew (rnnviz.ui.feed): status, charts, task..."""
+    """The frame the Train page's script drew (rnnviz.live.feed): status, charts, task..."""
     return live_element(at)["frame"]
 
 
@@ -74,7 +74,7 @@ def metric(at: AppTest, label: str) -> str:
 def trainer_passes(n: int = 3, timeout: float = 20.0) -> None:
     """Wait until every training thread of this process has looked at its feeds n more
     times: a paused run that is still untouched then was left alone, whatever the load."""
-    from rnnviz.ui import feed
+    from rnnviz.live import feed
 
     for t in list(feed.Trainer.every):
         assert t.wait_passes(n, timeout), "a training thread made no passes"

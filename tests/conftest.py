@@ -31,9 +31,9 @@ def make_batch(cfg: rnnviz.ModelConfig, loss: str, B: int, T: int, seed: int = 0
 @pytest.fixture(autouse=True)
 def _no_training_left_behind():
     """Pause every live feed after a test: AppTest sessions have no browser whose leaving
-    would stop their training thread's work (rnnviz.ui.feed)."""
+    would stop their training thread's work (rnnviz.live.feed)."""
     yield
-    feed = sys.modules.get("rnnviz.ui.feed")
+    feed = sys.modules.get("rnnviz.live.feed")
     if feed is not None:
         for trainer in list(feed.Trainer.every):
             trainer.stop_all()

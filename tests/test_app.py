@@ -11,7 +11,7 @@ import pytest
 from apptest import chart_specs, live_element, live_frame, metric, open_app, trainer_passes
 from streamlit.testing.v1 import AppTest
 
-from rnnviz import config as cf
+from rnnviz.train import settings as cf
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,7 +7,8 @@ import pytest
 from conftest import make_batch
 
 import rnnviz
-from rnnviz.core import background, layer
+from rnnviz.core import layer
+from rnnviz.core.fast import background
 
 
 @pytest.fixture

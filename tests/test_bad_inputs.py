@@ -9,12 +9,12 @@ import io
 import numpy as np
 import pytest
 
-from rnnviz import runio
-from rnnviz.experiments import configured
-from rnnviz.sentiment_view import load_user_data
-from rnnviz.session import TrainingRun
+from rnnviz.lessons.sentiment_probe import load_user_data
+from rnnviz.lessons.textgen import check_text
 from rnnviz.tasks import DataError, load_series_csv, load_text
-from rnnviz.textgen import check_text
+from rnnviz.train import runfile as runio
+from rnnviz.train.recipes import configured
+from rnnviz.train.run import TrainingRun
 
 GOOD_CSV = b"text,label\ngood,1\nbad,0\nnot good,0\nnot bad,1\n"
 BINARY = b"\x00\x01\x02\xff\xfe binary \x00"

@@ -185,8 +185,8 @@ def test_paused_page_shows_the_run_as_it_stopped_not_an_older_polled_frame(brows
 
 def test_saved_run_uploads_and_a_bad_file_is_refused(browser, tmp_path):
     """A run saved by the CLI loads into the Train page; garbage gets a message."""
-    from rnnviz.experiments import configured, train
-    from rnnviz.runio import save
+    from rnnviz.train.recipes import configured, train
+    from rnnviz.train.runfile import save
 
     good = save(train(configured("sine"), 3), tmp_path / "run")
     bad = tmp_path / "bad.npz"
@@ -231,7 +231,7 @@ def test_downloads_while_playing_are_whole_runs(browser, tmp_path):
     """History CSV and run file, asked for while the training thread trains the run."""
     import pandas as pd
 
-    from rnnviz import runio
+    from rnnviz.train import runfile as runio
 
     with served_app() as url:
         page = browser.new_page(viewport={"width": 1400, "height": 1100}, accept_downloads=True)

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 from apptest import chart_specs, component_data, open_app
 
-from rnnviz.experiments import configured
-from rnnviz.figures import live as live_figs
-from rnnviz.session import TrainingRun
+from rnnviz.figures import train_charts as live_figs
+from rnnviz.train.recipes import configured
+from rnnviz.train.run import TrainingRun
 from rnnviz.ui import classroom
 from rnnviz.ui.livechart import to_json
 
@@ -190,7 +190,8 @@ def test_sessions_training_at_once_share_the_budget(monkeypatch):
 
 
 def test_the_tick_interval_grows_with_the_crowd_up_to_two_refreshes_a_second():
-    from rnnviz.ui import live, pace
+    from rnnviz.ui import pace
+    from rnnviz.ui import player as live
 
     assert pace.interval(live.TICK, 1) == live.TICK  # alone: 10 ticks a second
     assert pace.interval(live.TICK, 10) == pytest.approx(10 * pace.PER_SESSION)
@@ -198,7 +199,8 @@ def test_the_tick_interval_grows_with_the_crowd_up_to_two_refreshes_a_second():
 
 
 def test_the_training_time_per_tick_adapts_so_ticks_keep_their_interval():
-    from rnnviz.ui import live, pace
+    from rnnviz.ui import pace
+    from rnnviz.ui import player as live
 
     every = live.TICK
     fit = live.BUDGET

@@ -1,4 +1,4 @@
-"""rnnviz.compare and its figures: three runs in lockstep, fair, deterministic, truthful."""
+"""rnnviz.lessons.cellrace and its figures: three runs in lockstep, fair, deterministic."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import time
 import numpy as np
 import pytest
 
-from rnnviz import compare as cmp
-from rnnviz.experiments import configured
-from rnnviz.figures import compare as fig
+from rnnviz.figures import cellrace_charts as fig
+from rnnviz.lessons import cellrace as cmp
+from rnnviz.train.recipes import configured
 
 SMALL = cmp.CompareSettings(seq_len=6, hidden=4)  # fast: one epoch of three in ~0.2 s
 

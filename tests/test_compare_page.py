@@ -11,7 +11,7 @@ import numpy as np
 from apptest import chart_specs
 from streamlit.testing.v1 import AppTest
 
-from rnnviz import compare as cmp
+from rnnviz.lessons import cellrace as cmp
 from rnnviz.ui import compare_live as live
 from rnnviz.ui import state
 

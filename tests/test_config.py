@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rnnviz import config as cf
+from rnnviz.train import settings as cf
 
 
 @pytest.mark.parametrize("name", list(cf.PRESETS))

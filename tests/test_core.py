@@ -7,7 +7,7 @@ import pytest
 from conftest import make_batch
 
 import rnnviz
-from rnnviz.analysis import jacobian_bound, set_spectral_radius, spectral_radius
+from rnnviz.core.analysis import jacobian_bound, set_spectral_radius, spectral_radius
 from rnnviz.core.optim import clip_gradients, global_norm, make_optimizer, train_step
 
 

@@ -10,11 +10,12 @@ import time
 
 import pytest
 
-from rnnviz import config as cf
-from rnnviz.experiments import configured
-from rnnviz.figures import live as live_figs
-from rnnviz.session import TrainingRun
-from rnnviz.ui import classroom, feed, pace
+from rnnviz.figures import train_charts as live_figs
+from rnnviz.live import feed
+from rnnviz.train import settings as cf
+from rnnviz.train.recipes import configured
+from rnnviz.train.run import TrainingRun
+from rnnviz.ui import classroom, pace
 
 
 def make_feed(tmp_path, cfg=None) -> feed.Feed:

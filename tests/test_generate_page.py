@@ -8,9 +8,9 @@ import numpy as np
 from apptest import chart_specs, open_page
 from streamlit.testing.v1 import AppTest
 
-from rnnviz import textgen as tg
-from rnnviz.session import TrainingRun
+from rnnviz.lessons import textgen as tg
 from rnnviz.tasks import bundled_text
+from rnnviz.train.run import TrainingRun
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "pages/generate_text.py")

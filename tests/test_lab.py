@@ -8,11 +8,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from rnnviz import lab
-from rnnviz.analysis import reference_curve, spectral_radius
+from rnnviz.core.analysis import reference_curve, spectral_radius
 from rnnviz.core.network import Model
-from rnnviz.experiments import configured, train
-from rnnviz.figures import lab as fl
+from rnnviz.figures import gradlab_charts as fl
+from rnnviz.lessons import gradlab as lab
+from rnnviz.train.recipes import configured, train
 
 TOL = 1e-9  # relative slack for round-off in the inequalities
 

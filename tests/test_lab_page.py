@@ -9,7 +9,7 @@ import numpy as np
 from apptest import chart_specs, open_app, open_page
 from streamlit.testing.v1 import AppTest
 
-from rnnviz import lab
+from rnnviz.lessons import gradlab as lab
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/gradient_lab.py"

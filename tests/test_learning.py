@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rnnviz.experiments import compare_cells, configured, train
-from rnnviz.generate import sample
+from rnnviz.train.recipes import compare_cells, configured, train
+from rnnviz.train.sampling import sample
 
 pytestmark = pytest.mark.slow
 

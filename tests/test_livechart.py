@@ -10,11 +10,11 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-from rnnviz.experiments import configured
-from rnnviz.figures import live as live_figs
-from rnnviz.figures.cell import step_bars
-from rnnviz.session import TrainingRun
-from rnnviz.stepper import preset, view
+from rnnviz.figures import train_charts as live_figs
+from rnnviz.figures.cellwalk_charts import step_bars
+from rnnviz.lessons.cellwalk import preset, view
+from rnnviz.train.recipes import configured
+from rnnviz.train.run import TrainingRun
 from rnnviz.ui.livechart import to_json
 
 

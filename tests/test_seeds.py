@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import rnnviz
-from rnnviz.worked import run_example, seed000, seed002, slips
+from rnnviz.lessons.worked_examples import run_example, seed000, seed002, slips
 
 
 def test_seed000_worked_example_h1_h2():

@@ -7,8 +7,8 @@ from pathlib import Path
 from apptest import chart_specs, open_page
 from streamlit.testing.v1 import AppTest
 
-from rnnviz import sentiment_view as sv
-from rnnviz.session import TrainingRun
+from rnnviz.lessons import sentiment_probe as sv
+from rnnviz.train.run import TrainingRun
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "pages/sentiment_lab.py")

@@ -1,4 +1,4 @@
-"""rnnviz.sentiment_view: the seed-003 log, uploads, and a sentence read through the model."""
+"""rnnviz.lessons.sentiment_probe: the epoch log, uploads, a sentence read."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from rnnviz import sentiment_view as sv
-from rnnviz.figures.sentiment import influence_figure, trajectory_figure
-from rnnviz.session import TrainingRun
+from rnnviz.figures.sentiment_charts import influence_figure, trajectory_figure
+from rnnviz.lessons import sentiment_probe as sv
 from rnnviz.tasks import UNK, DataError, SentimentTask
+from rnnviz.train.run import TrainingRun
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,9 @@ import statistics
 import numpy as np
 import pytest
 
-from rnnviz import config as cf
-from rnnviz.runio import RunFileError, from_bytes, load, save, to_bytes
-from rnnviz.session import GRAD_FLOW_CAP, TrainingRun, _thin
+from rnnviz.train import settings as cf
+from rnnviz.train.run import GRAD_FLOW_CAP, TrainingRun, _thin
+from rnnviz.train.runfile import RunFileError, from_bytes, load, save, to_bytes
 
 
 def small(preset="seed003-modern", **over):
@@ -178,8 +178,8 @@ def test_history_frame_can_be_thinned_before_it_is_built():
 
 
 def test_the_epoch_in_progress_shows_on_the_learning_curves():
-    from rnnviz.experiments import configured
-    from rnnviz.figures import live as live_figs
+    from rnnviz.figures import train_charts as live_figs
+    from rnnviz.train.recipes import configured
 
     run = TrainingRun(configured("sine"))
     assert run.in_progress() is None
@@ -200,8 +200,8 @@ def test_the_epoch_in_progress_shows_on_the_learning_curves():
 
 def test_one_epoch_shows_as_points_then_the_curves_are_lines():
     """After the first Step a line through one point would draw nothing."""
-    from rnnviz.experiments import configured
     from rnnviz.figures.curves import clip_curves, loss_curves
+    from rnnviz.train.recipes import configured
 
     run = TrainingRun(configured("sine"))
     run.step()

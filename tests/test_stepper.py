@@ -1,4 +1,4 @@
-"""The Cell page's logic (rnnviz.stepper): numbers, seed notes, tables and their validation."""
+"""The Cell page's logic (rnnviz.lessons.cellwalk): numbers, notes, tables, validation."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 import rnnviz
-from rnnviz import stepper as sp
-from rnnviz.worked import run_example, seed000
+from rnnviz.lessons import cellwalk as sp
+from rnnviz.lessons.worked_examples import run_example, seed000
 
 
 def model_like(setup: sp.Setup) -> rnnviz.Model:

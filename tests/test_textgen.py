@@ -1,4 +1,4 @@
-"""rnnviz.textgen: which text, refusing bad pasted text, perplexity and honest samples."""
+"""rnnviz.lessons.textgen: which text, refusing bad pasted text, perplexity and honest samples."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import json
 import numpy as np
 import pytest
 
-from rnnviz import textgen as tg
-from rnnviz.figures import textgen as fig
-from rnnviz.session import TrainingRun
+from rnnviz.figures import textgen_charts as fig
+from rnnviz.lessons import textgen as tg
 from rnnviz.tasks import DataError, bundled_text, one_hot
+from rnnviz.train.run import TrainingRun
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The unrolled-network figure and its data prep (rnnviz.unroll): structure, numbers, speed."""
+"""The unrolled-network figure and its data prep (rnnviz.lessons.unrolling): structure, numbers."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ import time
 import numpy as np
 import pytest
 
-from rnnviz import config as cf
 from rnnviz.core.losses import softmax
-from rnnviz.figures.unrolled import (
+from rnnviz.figures.diagram import (
     MAX_STEPS,
     UNITS,
     grad_widths,
@@ -19,8 +18,7 @@ from rnnviz.figures.unrolled import (
     walk_phases,
     walk_status,
 )
-from rnnviz.session import TrainingRun
-from rnnviz.unroll import (
+from rnnviz.lessons.unrolling import (
     PATTERNS,
     _with_readout,
     default_pattern,
@@ -28,6 +26,8 @@ from rnnviz.unroll import (
     sample_label,
     unroll,
 )
+from rnnviz.train import settings as cf
+from rnnviz.train.run import TrainingRun
 
 
 def _run(preset: str, **overrides) -> TrainingRun:

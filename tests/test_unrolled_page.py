@@ -8,8 +8,8 @@ import numpy as np
 from apptest import chart_specs
 from streamlit.testing.v1 import AppTest
 
-from rnnviz import config as cf
-from rnnviz.session import TrainingRun
+from rnnviz.train import settings as cf
+from rnnviz.train.run import TrainingRun
 from rnnviz.ui import state
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -19,8 +19,8 @@ import functools
 
 import numpy as np
 
-from .activations import activate, derivative
-from .workspace import Workspace
+from rnnviz.core.activations import activate, derivative
+from rnnviz.core.fast.workspace import Workspace
 
 
 class Cache:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import layer as lyr
+from rnnviz.core import layer as lyr
 
 
 def frozen_states(model, X, h0=None, mask=None) -> dict | None:

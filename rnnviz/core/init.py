@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .config import ModelConfig
+from rnnviz.core.config import ModelConfig
 
 
 def suffix(layer: int, direction: int) -> str:

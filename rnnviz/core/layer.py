@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import background
-from .cells import Cache, Cell, gate_blocks
-from .sums import column_sums
-from .workspace import Workspace
+from rnnviz.core.cells import Cache, Cell, gate_blocks
+from rnnviz.core.fast import background
+from rnnviz.core.fast.sums import column_sums
+from rnnviz.core.fast.workspace import Workspace
 
 
 def truncation_cuts(T: int, k: int | None) -> frozenset[int]:

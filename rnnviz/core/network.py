@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import background
-from . import layer as lyr
-from .cells import make_cell
-from .config import LOSSES, ModelConfig
-from .init import init_params, suffix
-from .losses import LOSSES as LOSS_FNS
-from .sums import column_sums
-from .trace import LayerTrace, Trace
-from .workspace import Workspace
+from rnnviz.core import layer as lyr
+from rnnviz.core.cells import make_cell
+from rnnviz.core.config import LOSSES, ModelConfig
+from rnnviz.core.fast import background
+from rnnviz.core.fast.sums import column_sums
+from rnnviz.core.fast.workspace import Workspace
+from rnnviz.core.init import init_params, suffix
+from rnnviz.core.losses import LOSSES as LOSS_FNS
+from rnnviz.core.trace import LayerTrace, Trace
 
 
 class Model:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import layer as _layer
+from rnnviz.core import layer as _layer
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Pure functions: recorded data (arrays / DataFrames) -> plotly Figure. No streamlit here."""
 
-from .gradients import grad_flow_line
-from .hidden import hidden_heatmap
+from rnnviz.figures.gradients import grad_flow_line
+from rnnviz.figures.hidden import hidden_heatmap
 
 __all__ = ["grad_flow_line", "hidden_heatmap"]

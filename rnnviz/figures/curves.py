@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .style import LEGEND_BELOW, OKABE_ITO, figure, line_width
+from rnnviz.figures.style import LEGEND_BELOW, OKABE_ITO, figure, line_width
 
 MAX_POINTS = 400  # curves are downsampled to this many points before they are sent
 EMPTY_NOTE = {"text": "no epoch yet: press Play or Step", "showarrow": False, "xref": "paper",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from .gradients import step_labels
-from .style import DIVERGING, figure
+from rnnviz.figures.gradients import step_labels
+from rnnviz.figures.style import DIVERGING, figure
 
 
 def hidden_heatmap(h: np.ndarray, tokens: list[str] | None = None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from .style import LEGEND_BELOW, OKABE_ITO, figure
+from rnnviz.figures.style import LEGEND_BELOW, OKABE_ITO, figure
 
 _THETA = np.linspace(0, 2 * np.pi, 181)
 _CIRCLE = (np.cos(_THETA).astype(np.float32), np.sin(_THETA).astype(np.float32))

@@ -6,12 +6,12 @@ probe batch for live figures, a metric and a default model config for the core.
 
 from __future__ import annotations
 
-from .base import PAD, Batch, Task, one_hot, pad_sequences
-from .charlm import BUNDLED_TEXTS, CharLMTask, bundled_text, display_char
-from .io import DataError, load_labelled_csv, load_series_csv, load_text
-from .memory import AddingTask, CopyTask
-from .sentiment import UNK, SentimentTask, load_bundled_sentiment, tokenize
-from .series import MinMaxScaler, SineTask, create_windows, forecast
+from rnnviz.tasks.base import PAD, Batch, Task, one_hot, pad_sequences
+from rnnviz.tasks.charlm import BUNDLED_TEXTS, CharLMTask, bundled_text, display_char
+from rnnviz.tasks.io import DataError, load_labelled_csv, load_series_csv, load_text
+from rnnviz.tasks.memory import AddingTask, CopyTask
+from rnnviz.tasks.sentiment import UNK, SentimentTask, load_bundled_sentiment, tokenize
+from rnnviz.tasks.series import MinMaxScaler, SineTask, create_windows, forecast
 
 TASKS: dict[str, type[Task]] = {
     "sentiment": SentimentTask,

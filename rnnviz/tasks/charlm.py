@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .base import Batch, Task, check_int, one_hot
+from rnnviz.tasks.base import Batch, Task, check_int, one_hot
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 

@@ -6,7 +6,7 @@ import string
 
 import numpy as np
 
-from .base import ArrayTask, Batch, check_int, format_value, one_hot
+from rnnviz.tasks.base import ArrayTask, Batch, check_int, format_value, one_hot
 
 
 class AddingTask(ArrayTask):

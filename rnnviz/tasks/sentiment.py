@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .base import PAD, Batch, Task, one_hot, pad_sequences
-from .io import load_labelled_csv
+from rnnviz.tasks.base import PAD, Batch, Task, one_hot, pad_sequences
+from rnnviz.tasks.io import load_labelled_csv
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 UNK = "<unk>"

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .base import ArrayTask, Batch, check_float, check_int, format_value
+from rnnviz.tasks.base import ArrayTask, Batch, check_float, check_int, format_value
 
 
 def create_windows(

@@ -1,7 +1,7 @@
 """Follow the lecturer: one training run shared read-only with every student.
 
 The lecturer turns on "Share with the class" on the Train page. From then on that session's
-frames (rnnviz.ui.feed: written by the training thread while it plays, by the page when
+frames (rnnviz.live.feed: written by the training thread while it plays, by the page when
 it acts) are posted here too (the charts' JSON and the status numbers) as one
 file, ./static/board/frame.gz, at most 1 / MIN_INTERVAL times a second. Streamlit serves
 it at /app/static/board/frame.gz (server.enableStaticServing).
@@ -37,7 +37,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from .livechart import FRAME_HEADER, STATIC, grid_spec
+from rnnviz.ui.livechart import FRAME_HEADER, STATIC, grid_spec
 
 FOLDER = "board"
 FRAME = "frame.gz"  # the name makes it application/gzip: served as is, not re-compressed

@@ -7,8 +7,8 @@ import time
 
 import streamlit as st
 
-from rnnviz import compare as cmp
-from rnnviz.figures import compare as fig
+from rnnviz.figures import cellrace_charts as fig
+from rnnviz.lessons import cellrace as cmp
 from rnnviz.ui import pace
 from rnnviz.ui.livechart import chart
 

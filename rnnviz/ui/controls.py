@@ -7,10 +7,9 @@ from dataclasses import replace
 
 import streamlit as st
 
-from rnnviz import config as cf
-from rnnviz.session import TrainingRun
-
-from . import state
+from rnnviz.train import settings as cf
+from rnnviz.train.run import TrainingRun
+from rnnviz.ui import state
 
 PREFIX = "set_"  # widget keys: set_<url key>
 TASK_SPECIFIC = {  # which task shows which extra setting

@@ -6,10 +6,9 @@ from dataclasses import replace
 
 import streamlit as st
 
-from rnnviz.session import TrainingRun
 from rnnviz.tasks import DataError, load_series_csv, load_text
-
-from . import controls, state
+from rnnviz.train.run import TrainingRun
+from rnnviz.ui import controls, state
 
 ERROR = "data_error"
 

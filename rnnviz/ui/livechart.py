@@ -574,7 +574,7 @@ def follow(url: str, *, key: str, every: float, idle: float) -> None:
 
 def live(frame: str, *, url: str, playing: bool, every: float, key: str,
          on_stopped) -> None:
-    """The Train page's live view (rnnviz.ui.feed): `frame` (classroom.frame_json) drawn
+    """The Train page's live view (rnnviz.live.feed): `frame` (classroom.frame_json) drawn
     at once, then, while `playing`, the newer frames at `url` (below the server's base URL)
     polled every `every` seconds. `on_stopped` runs when the browser saw the run stop by
     itself (before the rerun it causes)."""

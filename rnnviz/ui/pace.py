@@ -84,6 +84,6 @@ def slot(kind: str = "train"):
 
 def budget(base: float) -> float:
     """Training seconds for this session's tick (see the module docstring)."""
-    from .classroom import board, session_id
+    from rnnviz.ui.classroom import board, session_id
 
     return pace().share(session_id(), base, viewers=board().watching())

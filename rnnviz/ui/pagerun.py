@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from rnnviz.session import TrainingRun
+from rnnviz.train.run import TrainingRun
 from rnnviz.ui import pace
 
 TICK = 0.25  # seconds between fragment runs while playing

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rnnviz import sentiment_view as sv
 from rnnviz.figures import curves, hidden
-from rnnviz.figures.sentiment import influence_figure, trajectory_figure
+from rnnviz.figures.sentiment_charts import influence_figure, trajectory_figure
+from rnnviz.lessons import sentiment_probe as sv
 from rnnviz.ui.livechart import chart
 from rnnviz.ui.pagerun import columns
 

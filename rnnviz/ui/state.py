@@ -6,8 +6,8 @@ import threading
 
 import streamlit as st
 
-from rnnviz import config as cf
-from rnnviz.session import TrainingRun
+from rnnviz.train import settings as cf
+from rnnviz.train.run import TrainingRun
 
 RUN = "run"  # the TrainingRun of this browser session
 CFG = "run_cfg"  # the RunConfig the run was built from

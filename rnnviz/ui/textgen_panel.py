@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rnnviz import textgen as tg
-from rnnviz.figures import textgen as fig
+from rnnviz.figures import textgen_charts as fig
+from rnnviz.lessons import textgen as tg
 from rnnviz.tasks import display_char
 from rnnviz.ui.livechart import chart
 from rnnviz.ui.pagerun import columns

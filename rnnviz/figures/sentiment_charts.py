@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from .style import LEGEND_BELOW, OKABE_ITO, figure, line_width
+from rnnviz.figures.style import LEGEND_BELOW, OKABE_ITO, figure, line_width
 
 POS, NEG = OKABE_ITO[1], OKABE_ITO[0]  # orange = positive, blue = negative (colour-blind safe)
 

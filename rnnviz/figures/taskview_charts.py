@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from .style import LEGEND_BELOW, OKABE_ITO, figure, line_width
+from rnnviz.figures.style import LEGEND_BELOW, OKABE_ITO, figure, line_width
 
 
 def forecast_plot(t: np.ndarray, truth: np.ndarray, pred: np.ndarray,

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .curves import EMPTY_NOTE, downsample
-from .style import LEGEND_BELOW, OKABE_ITO, SEQUENTIAL, figure, line_width
+from rnnviz.figures.curves import EMPTY_NOTE, downsample
+from rnnviz.figures.style import LEGEND_BELOW, OKABE_ITO, SEQUENTIAL, figure, line_width
 
 CELL_COLOURS = {"rnn": OKABE_ITO[3], "lstm": OKABE_ITO[0], "gru": OKABE_ITO[2]}
 CELL_NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}

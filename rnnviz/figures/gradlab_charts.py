@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from .style import LEGEND_BELOW, OKABE_ITO, figure, line_width
+from rnnviz.figures.style import LEGEND_BELOW, OKABE_ITO, figure, line_width
 
 BLUE, ORANGE, GREEN, RED, PINK, SKY = OKABE_ITO[:6]
 BLACK = OKABE_ITO[7]

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import RunConfig
-from .session import TrainingRun
+from rnnviz.train.run import TrainingRun
+from rnnviz.train.settings import RunConfig
 
 FORMAT = "rnnviz-run"
 VERSION = 1

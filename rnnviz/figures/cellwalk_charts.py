@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from .style import OKABE_ITO, layout
+from rnnviz.figures.style import OKABE_ITO, layout
 
 # the result rows (pre-activation, states) in dark tones, the inputs to them in colour
 _DARK = {"a_t": "#555555", "h_t": "#000000", "c_t": "#555555"}

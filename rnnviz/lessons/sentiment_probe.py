@@ -14,9 +14,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from . import config as cf
-from .core.losses import softmax
-from .tasks import UNK, DataError, load_labelled_csv, tokenize
+from rnnviz.core.losses import softmax
+from rnnviz.tasks import UNK, DataError, load_labelled_csv, tokenize
+from rnnviz.train import settings as cf
 
 RECIPES = {"tutorial": "seed003-tutorial", "modern": "seed003-modern"}  # -> preset name
 LOG_EVERY = {"tutorial": 100, "modern": 10}  # the log's default period (epochs)

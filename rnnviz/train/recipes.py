@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from . import config as cf
-from .session import TrainingRun
+from rnnviz.train import settings as cf
+from rnnviz.train.run import TrainingRun
 
 
 def configured(preset: str, **overrides) -> cf.RunConfig:

@@ -18,11 +18,11 @@ from dataclasses import replace
 
 import numpy as np
 
-from .analysis import eigenvalues, recurrent_blocks, spectral_radius
-from .config import RunConfig
-from .core.network import Model
-from .core.optim import make_optimizer, train_step
-from .tasks import bundled_text, make_task
+from rnnviz.core.analysis import eigenvalues, recurrent_blocks, spectral_radius
+from rnnviz.core.network import Model
+from rnnviz.core.optim import make_optimizer, train_step
+from rnnviz.tasks import bundled_text, make_task
+from rnnviz.train.settings import RunConfig
 
 HISTORY_CAP = 20_000
 # Largest batch recording one pass may hold: T x B x H x gates x layers x directions values

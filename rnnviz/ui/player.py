@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rnnviz import runio
-
-from . import classroom, controls, feed, livechart, pace, state
+from rnnviz.live import feed
+from rnnviz.train import runfile as runio
+from rnnviz.ui import classroom, controls, livechart, pace, state
 
 PROBE = "probe_sample"
 UPLOAD_ERROR = "upload_error"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core.activations import MAX_DERIVATIVE
+from rnnviz.core.activations import MAX_DERIVATIVE
 
 
 def eigenvalues(W_hh: np.ndarray) -> np.ndarray:

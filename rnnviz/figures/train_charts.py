@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnviz import views
-from rnnviz.unroll import from_trace
-
-from . import curves, gradients, hidden, spectrum, taskviews
-from .unrolled import unrolled_figure
+from rnnviz.figures import curves, gradients, hidden, spectrum
+from rnnviz.figures import taskview_charts as taskviews
+from rnnviz.figures.diagram import unrolled_figure
+from rnnviz.lessons import taskviews as views
+from rnnviz.lessons.unrolling import from_trace
 
 # rows of chart keys, top to bottom ("task" exists only for tasks drawn as a chart)
 LAYOUT = (("loss", "flow"), ("hidden", "flowmap"), ("clip", "eigs"), ("unrolled",), ("task",))

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from . import config as cf
-from .analysis import (
+from rnnviz.core.activations import MAX_DERIVATIVE, derivative
+from rnnviz.core.analysis import (
     eigenvalues,
     jacobian_bound,
     recurrent_blocks,
@@ -21,11 +21,11 @@ from .analysis import (
     set_spectral_radius,
     spectral_radius,
 )
-from .core.activations import MAX_DERIVATIVE, derivative
-from .core.config import ModelConfig
-from .core.network import Model
-from .core.optim import make_optimizer, train_step
-from .session import build_task
+from rnnviz.core.config import ModelConfig
+from rnnviz.core.network import Model
+from rnnviz.core.optim import make_optimizer, train_step
+from rnnviz.train import settings as cf
+from rnnviz.train.run import build_task
 
 INPUT_SIZE = 4  # D of the lab's random input sequence
 TARGET = 1.0  # the MSE target of the single output at the last step

@@ -12,9 +12,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from . import config as cf
-from .generate import Sample, sample
-from .tasks import DataError, display_char
+from rnnviz.tasks import DataError, display_char
+from rnnviz.train import settings as cf
+from rnnviz.train.sampling import Sample, sample
 
 SOURCES = {"hello": "hello world (seed 000)", "bundled": "Gettysburg Address (bundled)",
            "custom": "Your own text"}

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from .core.cells import make_cell
-from .core.config import ModelConfig
-from .core.init import param_shapes
-from .worked import EXAMPLES, WorkedExample, slips
+from rnnviz.core.cells import make_cell
+from rnnviz.core.config import ModelConfig
+from rnnviz.core.init import param_shapes
+from rnnviz.lessons.worked_examples import EXAMPLES, WorkedExample, slips
 
 CELLS = {"rnn": "Vanilla RNN", "lstm": "LSTM", "gru": "GRU"}
 ACTIVATIONS = ("tanh", "relu", "sigmoid")

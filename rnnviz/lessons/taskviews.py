@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .core.losses import softmax
-from .generate import Sample, sample
+from rnnviz.core.losses import softmax
+from rnnviz.train.sampling import Sample, sample
 
 
 def sine_view(run) -> dict:

@@ -30,12 +30,11 @@ import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
-from rnnviz import views
-from rnnviz.figures import live as live_figs
-from rnnviz.figures.live import LAYOUT
-
-from . import classroom, pace
-from .livechart import STATIC, to_json
+from rnnviz.figures import train_charts as live_figs
+from rnnviz.figures.train_charts import LAYOUT
+from rnnviz.lessons import taskviews as views
+from rnnviz.ui import classroom, pace
+from rnnviz.ui.livechart import STATIC, to_json
 
 FOLDER = "live"  # ./static/live/<token>.gz
 TICK = 0.075  # seconds between a playing run's frames alone: up to 13 a second (target 10:

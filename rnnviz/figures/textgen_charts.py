@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..tasks import display_char
-from .curves import EMPTY_NOTE, downsample
-from .style import LEGEND_BELOW, OKABE_ITO, SEQUENTIAL, figure, line_width
+from rnnviz.figures.curves import EMPTY_NOTE, downsample
+from rnnviz.figures.style import LEGEND_BELOW, OKABE_ITO, SEQUENTIAL, figure, line_width
+from rnnviz.tasks import display_char
 
 TICKS = [1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000]  # log-axis labels
 

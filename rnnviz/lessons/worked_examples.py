@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .core.cells import make_cell
+from rnnviz.core.cells import make_cell
 
 
 @dataclass

@@ -28,8 +28,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from . import config as cf
-from .session import TrainingRun, build_task
+from rnnviz.train import settings as cf
+from rnnviz.train.run import TrainingRun, build_task
 
 CELLS = ("rnn", "lstm", "gru")
 CELL_NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from .style import DIVERGING, OKABE_ITO, figure
+from rnnviz.figures.style import DIVERGING, OKABE_ITO, figure
 
 CW = 0.42  # cell width (one time step = 1 on the x axis)
 CH = 8.0  # cell height (y units), whatever the number of unit squares

@@ -22,9 +22,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .core.losses import softmax
-from .core.trace import Trace
-from .tasks import display_char, one_hot
+from rnnviz.core.losses import softmax
+from rnnviz.core.trace import Trace
+from rnnviz.tasks import display_char, one_hot
 
 PATTERNS = ("many-to-one", "many-to-many", "one-to-many")
 BOUNDED = ("tanh", "sigmoid")  # vanilla activations whose h_t stays in [-1, 1]
@@ -32,7 +32,7 @@ BOUNDED = ("tanh", "sigmoid")  # vanilla activations whose h_t stays in [-1, 1]
 
 @dataclass
 class Unrolled:
-    """One sample of one pass, ready for `rnnviz.figures.unrolled.unrolled_figure`."""
+    """One sample of one pass, ready for `rnnviz.figures.diagram.unrolled_figure`."""
 
     pattern: str  # one of PATTERNS
     h: np.ndarray  # (L, dirs, T, H) float32 hidden states of the sample

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .core.losses import softmax
-from .tasks import CharLMTask, one_hot
+from rnnviz.core.losses import softmax
+from rnnviz.tasks import CharLMTask, one_hot
 
 
 @dataclass

@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field, fields, replace
 
-from .core.config import ACTIVATIONS, CELLS, DTYPES, INITS, ModelConfig
-from .core.optim import OPTIMIZERS
+from rnnviz.core.config import ACTIVATIONS, CELLS, DTYPES, INITS, ModelConfig
+from rnnviz.core.optim import OPTIMIZERS
 
 TASK_NAMES = ("sentiment", "charlm", "sine", "adding", "copy")
 TEXTS = ("hello", "bundled", "custom")
