@@ -41,7 +41,7 @@ __all__ = ["CHROMIUM", "CHROMIUM_ARGS", "READY", "free_port", "wait_ready", "Ser
 BENIGN_CONSOLE = ("/train/_stcore/", "fonts.gstatic.com")
 BUSY_LOAD = 0.5  # 1-minute load average (per the 2 cores) above which timings are skewed
 EPOCH_METRIC = ".rnnviz-metric"  # the Train page's status row, drawn by its live element
-FRAME_HEADER = len(f"rnnviz-frame {0:016d} {0:010d}\n")  # rnnviz.ui.classroom.HEADER
+FRAME_HEADER = len(f"rnnviz-frame {0:016d} {0:010d}\n")  # rnnviz.ui.frames.HEADER
 
 
 # The frame files are fetched as the browser does (livechart.js fetchFrame): with

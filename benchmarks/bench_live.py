@@ -5,7 +5,7 @@ v2, key "train_live") whose data carries the run's frame inline and the URL of t
 session's frame file, app/static/live/<token>.gz. While the run plays, the server's
 trainer thread (rnnviz.live.feed.Trainer) gives it turns: `Feed.turn` trains for its share of
 BUDGET, draws the charts (per-epoch charts at most every EPOCH_VIEW_EVERY s, the learning
-curves every turn) and writes the frame file (classroom.pack: a 41-byte header
+curves every turn) and writes the frame file (frames.pack: a 41-byte header
 "rnnviz-frame <seq> <gzip length>", gzip JSON, zero padding); the browser fetches that
 file every `every` s and redraws the charts whose id changed with Plotly.react, each in
 its `div.rnnviz-chart` (`.js-plotly-plot`). No script runs while the run plays.
@@ -49,7 +49,7 @@ In the browser (a sampler injected before Play; the window starts at the click):
     warm visit: a second browser context on the same server, goto -> first chart.
 
 The frame file, as the browser fetches it (Playwright `page.on("response")` on
-/app/static/live/, each body unpacked as classroom.unpack does):
+/app/static/live/, each body unpacked as frames.unpack does):
   - polls/s and the poll period (the element's fetches), frames seen/s (fetches that
     brought a new seq number), the frame's age when it arrived (arrival - its `written`
     time: the poll's phase plus the server's latency), `every` (the poll interval the
@@ -91,8 +91,8 @@ gzip, file write; checked against the feed's own split, Feed.turn_ms, which the 
 shows); beyond the budget = turn - min(train, BUDGET). Spies (see `Spy`) split
 the drawing: the per-epoch figures (figures.live.train_figures, and within them the
 history frame and from_trace / sine view), the learning curves (curves_now), to_json (and
-its float32 re-encoding), the status and task view, the frame JSON (classroom.frame_json:
-ids hashed, charts spliced), gzip (classroom.pack) and the write (classroom.write_atomic).
+its float32 re-encoding), the status and task view, the frame JSON (frames.frame_json:
+ids hashed, charts spliced), gzip (frames.pack) and the write (frames.write_atomic).
 Turns that rebuilt the per-epoch charts are reported apart from curves-only ones. The last
 frame file is unpacked: bytes per chart, the dtypes of the arrays in each plotly figure
 (f4 = float32; f8 is expected only for values outside float32's range), plain JSON number
@@ -391,14 +391,14 @@ def first_chart_s(page, url: str) -> float:
 
 def disk_seq(polls: list[Poll]) -> int | None:
     """The seq of the session's frame file on disk now (its token from the polled URL)."""
-    from rnnviz.ui import classroom
+    from rnnviz.live import frames
 
     if not polls:
         return None
     path = h.ROOT / "static" / "live" / polls[-1].url.rsplit("/", 1)[1].split("?")[0]
     try:
         with open(path, "rb") as f:
-            head = f.read(classroom.HEADER)
+            head = f.read(frames.HEADER)
         return int(head.split()[1])
     except (OSError, IndexError, ValueError):
         return None
@@ -625,28 +625,28 @@ def flicker_kinds(bad: list) -> str:
 
 def analyse_polls(res: BrowserResult, polls: list[Poll]) -> None:
     """The frame file as the page fetched it: poll rate, new frames, their notes, sizes."""
-    from rnnviz.ui import classroom
+    from rnnviz.live import frames
 
     res.polls = len(polls)
     res.poll_period_ms = [(b.t - a.t) * 1000 for a, b in zip(polls, polls[1:], strict=False)]
     seq = -1
     for p in polls:
-        if p.status not in h.FRAME_OK or len(p.body) < classroom.HEADER:
+        if p.status not in h.FRAME_OK or len(p.body) < frames.HEADER:
             res.poll_errors += 1
             continue
         if not h.frame_whole(p.body):
             res.partial_reads += 1  # a larger frame replaced it midway: the page skips it
             continue
-        gz = int(p.body[:classroom.HEADER].split()[2])
+        gz = int(p.body[:frames.HEADER].split()[2])
         if len(p.body) > res.file_largest:
             res.file_largest, res.file_gz = len(p.body), gz
-        head_seq = int(p.body[:classroom.HEADER].split()[1])
+        head_seq = int(p.body[:frames.HEADER].split()[1])
         if head_seq <= seq:
             continue
-        seq, (_, f) = head_seq, classroom.unpack(p.body)
+        seq, (_, f) = head_seq, frames.unpack(p.body)
         res.frames_seen += 1
         res.file_json = max(res.file_json, len(gzip.decompress(
-            p.body[classroom.HEADER:classroom.HEADER + gz])))
+            p.body[frames.HEADER:frames.HEADER + gz])))
         res.frame_age_ms.append((p.t - f["written"]) * 1000)
         if f.get("every"):
             res.every_s.append(f["every"])
@@ -686,7 +686,7 @@ def analyse_websocket(res: BrowserResult, frames: list[Frame], sent: list[str]) 
 class Turn:
     turn_ms: float  # Feed.turn: lock, training, drawing, writing the frame file
     parts: dict[str, float]  # ms by part (see Spy.PARTS)
-    file_bytes: int  # the frame file after the turn (classroom.pack: padded)
+    file_bytes: int  # the frame file after the turn (frames.pack: padded)
     gz_bytes: int  # its gzip length (header)
     json_bytes: int  # the frame JSON gzipped into it
     note_ms: tuple[float, float]  # feed.turn_ms: the feed's own (training, drawing) ms
@@ -720,15 +720,15 @@ class Spy:
 
     Wraps, for the duration of `installed()`, the functions Feed.turn calls (looked up at
     call time as module or class attributes, so wrapping them changes nothing else); only
-    the outermost call of a part is timed (livechart._plain recurses):
+    the outermost call of a part is timed (frames._plain recurses):
       train (TrainingRun.advance), figures (figures.live.train_figures: the per-epoch
       charts), curves (figures.live.curves_now: the learning curves), history (every
       run.history_frame and run.grad_flow_matrix, in both), views (from_trace,
-      views.sine_view), to_json (feed.to_json = livechart.to_json), inside it float32
-      (livechart._typed), status (figures.live.status), task_view (feed.task_view),
-      frame_json (classroom.frame_json: the charts' md5 ids, the JSON spliced), pack
-      (classroom.pack: gzip and padding), write (classroom.write_atomic).
-    classroom.pack also records the length of the frame JSON it packs.
+      views.sine_view), to_json (feed.to_json = frames.to_json), inside it float32
+      (frames._typed), status (figures.live.status), task_view (feed.task_view),
+      frame_json (frames.frame_json: the charts' md5 ids, the JSON spliced), pack
+      (frames.pack: gzip and padding), write (frames.write_atomic).
+    frames.pack also records the length of the frame JSON it packs.
     """
 
     PARTS = ("train", "figures", "curves", "history", "views", "to_json", "float32",
@@ -737,9 +737,10 @@ class Spy:
     def __init__(self):
         from rnnviz.figures import train_charts as live_figs
         from rnnviz.lessons import taskviews as views
+        from rnnviz.live import board as classroom
         from rnnviz.live import feed
         from rnnviz.train.run import TrainingRun
-        from rnnviz.ui import classroom, livechart
+        from rnnviz.ui import livechart
 
         self.times = dict.fromkeys(self.PARTS, 0.0)
         self.depth = dict.fromkeys(self.PARTS, 0)
@@ -797,18 +798,18 @@ class Spy:
             own = name in vars(owner)
             saved.append((owner, name, own, vars(owner).get(name)))
             setattr(owner, name, self._timed(getattr(owner, name), part))
-        pack = self.classroom.pack
+        pack = self.frames.pack
 
         def spy_pack(seq, frame, *a, **k):
             self.json_bytes = len(frame.encode())
             with self.timing("pack"):
                 return pack(seq, frame, *a, **k)
 
-        self.classroom.pack = spy_pack
+        self.frames.pack = spy_pack
         try:
             yield self
         finally:
-            self.classroom.pack = pack
+            self.frames.pack = pack
             for owner, name, own, value in reversed(saved):
                 if own:
                     setattr(owner, name, value)
@@ -833,8 +834,7 @@ class Turns:
     took times (1 / KEEP - 1), as feed.Trainer._loop rests its rounds."""
 
     def __init__(self, run, folder: Path):
-        from rnnviz.live import feed
-        from rnnviz.ui import pace
+        from rnnviz.live import feed, pace
 
         self.feed_mod = feed
         self.feed = feed.Feed(run, threading.RLock(), folder=folder)
@@ -844,7 +844,7 @@ class Turns:
 
     def play(self, n: int, seconds: float | None = None) -> list[Turn]:
         """n turns of feed.BUDGET seconds of training each (or `seconds`)."""
-        from rnnviz.ui import classroom
+        from rnnviz.live import frames
 
         f, out = self.feed, []
         budget = self.feed_mod.BUDGET if seconds is None else seconds
@@ -856,7 +856,7 @@ class Turns:
                     raise RuntimeError(f"the feed stopped playing: {f.run.status}")
                 body = time.perf_counter() - t0
                 with open(f.path, "rb") as fh:
-                    head = fh.read(classroom.HEADER)
+                    head = fh.read(frames.HEADER)
                 parts = {k: v * 1000 for k, v in self.spy.times.items()}
                 out.append(Turn(body * 1000, parts, f.size, int(head.split()[2]),
                                 self.spy.json_bytes, f.turn_ms))
@@ -864,9 +864,9 @@ class Turns:
         return out
 
     def last_frame(self) -> dict:
-        from rnnviz.ui import classroom
+        from rnnviz.live import frames
 
-        return classroom.unpack(self.feed.path.read_bytes())[1]
+        return frames.unpack(self.feed.path.read_bytes())[1]
 
 
 def run_inprocess(preset: str, turns: int, folder: Path) -> InProcess:
@@ -905,7 +905,7 @@ class SpecReport:
     dtypes: str  # typed arrays by dtype, e.g. "f4x3 i4x1"
     values: int  # numbers in typed arrays
     f8: int  # of which float64
-    f8_fits: int  # of those, in arrays that would fit float32 (livechart._typed's rule)
+    f8_fits: int  # of those, in arrays that would fit float32 (frames._typed's rule)
     plain: int  # plain JSON number lists of >= 20 numbers (not typed arrays)
     points: int  # most points in one scatter trace (curves are downsampled)
 
@@ -1340,7 +1340,7 @@ def main(argv=None) -> None:
         print("\nchart-0 = the first chart (learning curves), compared as JSON every "
               f"{args.sample_ms} ms; Plotly.react timed by wrapping window.Plotly.react "
               "(main-thread ms = its synchronous part); polls = the page's fetches of its "
-              f"frame file ({LIVE_URL}<token>.gz, bodies unpacked as classroom.unpack); "
+              f"frame file ({LIVE_URL}<token>.gz, bodies unpacked as frames.unpack); "
               "frames written = the file's seq on disk advancing; train and draw ms are the "
               "server's own figures from the frames' note; CPU from /proc/<server "
               f"pid>/stat over the same window as frames written; script runs and "
@@ -1385,10 +1385,10 @@ def main(argv=None) -> None:
     print("\ndraw = turn - train; train_figures = rnnviz.figures.train_charts.train_figures (the "
           "per-epoch charts); curves_now = the learning curves (every turn that trained); "
           "history frames = run.history_frame + run.grad_flow_matrix inside both; "
-          "from_trace + views.sine_view inside train_figures; to_json = livechart.to_json "
+          "from_trace + views.sine_view inside train_figures; to_json = frames.to_json "
           "(float32 = its typed-array re-encoding); status = figures.live.status; task view "
-          "= feed.task_view; frame_json = classroom.frame_json (md5 ids, JSON spliced); "
-          "gzip = classroom.pack; write = classroom.write_atomic; rest = the lock, the "
+          "= feed.task_view; frame_json = frames.frame_json (md5 ids, JSON spliced); "
+          "gzip = frames.pack; write = frames.write_atomic; rest = the lock, the "
           "memo, the note, Python.")
 
     print("\n## Targets\n")

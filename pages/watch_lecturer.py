@@ -6,7 +6,8 @@ livechart.follow). A heartbeat fragment tells the lecturer how many students wat
 
 import streamlit as st
 
-from rnnviz.ui import classroom, livechart
+from rnnviz.live import board as classroom
+from rnnviz.ui import livechart, process
 from rnnviz.ui import player as live
 
 EVERY = 0.3  # seconds between polls while the lecturer's run plays: ~3 refreshes a second
@@ -20,7 +21,7 @@ livechart.follow(classroom.URL, key="watch_charts", every=EVERY, idle=IDLE)
 
 @st.fragment(run_every=classroom.HEARTBEAT_S)
 def _heartbeat() -> None:
-    classroom.board().watch(classroom.session_id())  # "N watching now" on the lecturer's page
+    process.board().watch(process.session_id())  # "N watching now" on the lecturer's page
 
 
 _heartbeat()

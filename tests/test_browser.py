@@ -11,7 +11,7 @@ import pytest
 from browser import CHROMIUM, CHROMIUM_ARGS, OUTPUT, exceptions_on, served_app, wait_ready
 from playwright.sync_api import sync_playwright
 
-from rnnviz.ui import classroom
+from rnnviz.live import frames
 
 pytestmark = pytest.mark.browser
 
@@ -78,9 +78,8 @@ def live_state(page) -> dict:
 
 def frame_file(page) -> Path:
     """The session's frame file on disk (the server writes it; same machine)."""
-    from rnnviz.ui import livechart
 
-    return livechart.STATIC / live_state(page)["url"].removeprefix("app/static/")
+    return frames.STATIC / live_state(page)["url"].removeprefix("app/static/")
 
 
 def paused_epoch(page, timeout_ms: int = 20_000) -> int:
@@ -90,7 +89,7 @@ def paused_epoch(page, timeout_ms: int = 20_000) -> int:
     page.wait_for_function(f"""() => {{ const b = document.querySelector('{LIVE}');
         return b && b.dataset.playing === 'false' && b.dataset.polling !== 'true'; }}""",
                            timeout=timeout_ms)
-    seq, frame = classroom.unpack(frame_file(page).read_bytes())
+    seq, frame = frames.unpack(frame_file(page).read_bytes())
     assert not frame["playing"], "the server's frame says the run still plays"
     assert seq <= live_state(page)["seq"], "a newer frame than the page shows"
     return epoch(page)
@@ -139,7 +138,7 @@ def test_train_play_trains_and_pause_stops(browser):
         page.get_by_role("button", name="Pause", exact=True).click()
         wait_ready(page)
         paused_at = paused_epoch(page)  # the server's frame says paused, at this epoch
-        assert classroom.unpack(frame_file(page).read_bytes())[1]["epoch"] == paused_at
+        assert frames.unpack(frame_file(page).read_bytes())[1]["epoch"] == paused_at
         assert exceptions_on(page) == []
         page.close()
 
@@ -261,9 +260,7 @@ def test_downloads_while_playing_are_whole_runs(browser, tmp_path):
 def test_closing_the_tab_stops_its_training(browser):
     """The training thread pauses a session whose browser has gone: its frame file stops
     changing, and its last frame says the run no longer plays."""
-    from rnnviz.ui import livechart
-
-    folder = livechart.STATIC / "live"
+    folder = frames.STATIC / "live"
     with served_app() as url:
         page = browser.new_page(viewport={"width": 1400, "height": 1100})
         page.goto(f"{url}/train?preset=sine")
@@ -273,15 +270,15 @@ def test_closing_the_tab_stops_its_training(browser):
         deadline = time.monotonic() + 20
         while epoch(page) < 2 and time.monotonic() < deadline:
             page.wait_for_timeout(200)
-        frames = [p for p in folder.glob("*.gz") if p.stat().st_mtime > started]
-        assert len(frames) == 1, frames  # this session's frame file, being written
-        seq, frame = classroom.unpack(frames[0].read_bytes())
+        files = [p for p in folder.glob("*.gz") if p.stat().st_mtime > started]
+        assert len(files) == 1, files  # this session's frame file, being written
+        seq, frame = frames.unpack(files[0].read_bytes())
         assert frame["playing"]
         page.close()  # the tab goes: its websocket closes
         deadline = time.monotonic() + 15
         while frame["playing"] and time.monotonic() < deadline:
             time.sleep(0.2)
-            seq, frame = classroom.unpack(frames[0].read_bytes())
+            seq, frame = frames.unpack(files[0].read_bytes())
         assert not frame["playing"], "the run kept training after its tab closed"
         clock = browser.new_page(viewport={"width": 1400, "height": 1100})
         clock.goto(f"{url}/train?preset=hello-world")  # another run: the trainer's rounds
@@ -292,7 +289,7 @@ def test_closing_the_tab_stops_its_training(browser):
         first = live_state(clock)["seq"]
         clock.wait_for_function(f"s => Number(document.querySelector('{LIVE}').dataset.seq)"
                                 " >= s + 5", arg=first, timeout=30_000)
-        assert classroom.unpack(frames[0].read_bytes())[0] == seq  # no frame since
+        assert frames.unpack(files[0].read_bytes())[0] == seq  # no frame since
         clock.close()
 
 

@@ -15,10 +15,12 @@ import pytest
 from apptest import chart_specs, component_data, open_app
 
 from rnnviz.figures import train_charts as live_figs
+from rnnviz.live import board as classroom
+from rnnviz.live import frames
+from rnnviz.live.frames import to_json
 from rnnviz.train.recipes import configured
 from rnnviz.train.run import TrainingRun
-from rnnviz.ui import classroom
-from rnnviz.ui.livechart import to_json
+from rnnviz.ui import process
 
 
 @pytest.fixture(autouse=True)
@@ -26,9 +28,9 @@ def fresh_board(tmp_path, monkeypatch):
     """Each test its own board folders (the real ones are ./static/board and a temp dir)."""
     monkeypatch.setattr(classroom, "STATIC", tmp_path / "static")
     monkeypatch.setattr(classroom, "_private_default", lambda: tmp_path / "private")
-    classroom.board.clear()  # st.cache_resource: one board per process
+    process.board.clear()  # st.cache_resource: one board per process
     yield
-    classroom.board.clear()
+    process.board.clear()
 
 
 def sine_run() -> TrainingRun:
@@ -39,14 +41,14 @@ def read_frame(board: classroom.Board) -> dict | None:
     """The frame as a browser gets it: header, gunzip, JSON."""
     if not board.frame_path.exists():
         return None
-    seq, frame = classroom.unpack(board.frame_path.read_bytes())
+    seq, frame = frames.unpack(board.frame_path.read_bytes())
     assert frame["seq"] == seq
     return frame
 
 
 def post(board, owner, run, playing=False) -> bool:
     charts = {"flow": to_json(live_figs.train_figures(run, 0, False)["flow"])}
-    frame = classroom.frame_json(live_figs.LAYOUT, charts, epoch=run.epoch, playing=playing,
+    frame = frames.frame_json(live_figs.LAYOUT, charts, epoch=run.epoch, playing=playing,
                                  caption="c", status=[("Epoch", str(run.epoch))],
                                  diverged=None)
     return board.post(owner, (id(run), run.batches, playing), frame)
@@ -112,16 +114,16 @@ def test_frames_carry_the_runs_own_numbers_and_are_written_at_a_bounded_rate():
 
 
 def test_frame_files_keep_their_size_so_a_replaced_file_matches_the_served_length():
-    small = classroom.pack(7, '{"seq":7,"x":"' + "a" * 100 + '"}')
-    assert len(small) == classroom.SIZE_STEP and small.startswith(b"rnnviz-frame ")
-    assert classroom.unpack(small) == (7, {"seq": 7, "x": "a" * 100})
+    small = frames.pack(7, '{"seq":7,"x":"' + "a" * 100 + '"}')
+    assert len(small) == frames.SIZE_STEP and small.startswith(b"rnnviz-frame ")
+    assert frames.unpack(small) == (7, {"seq": 7, "x": "a" * 100})
     rng = np.random.default_rng(0)  # incompressible: gzip cannot shrink it
-    big = classroom.pack(8, json.dumps({"seq": 8, "x": rng.bytes(20_000).hex()}))
-    assert len(big) % classroom.SIZE_STEP == 0 and len(big) > 20_000
-    again = classroom.pack(9, '{"seq":9}', size=len(big))  # a smaller frame: same size
-    assert len(again) == len(big) and classroom.unpack(again) == (9, {"seq": 9})
+    big = frames.pack(8, json.dumps({"seq": 8, "x": rng.bytes(20_000).hex()}))
+    assert len(big) % frames.SIZE_STEP == 0 and len(big) > 20_000
+    again = frames.pack(9, '{"seq":9}', size=len(big))  # a smaller frame: same size
+    assert len(again) == len(big) and frames.unpack(again) == (9, {"seq": 9})
     with pytest.raises(ValueError):
-        classroom.unpack(gzip.compress(b'{"seq": 1}') + bytes(100))
+        frames.unpack(gzip.compress(b'{"seq": 1}') + bytes(100))
 
 
 def test_viewers_are_counted_by_their_recent_heartbeats():
@@ -142,7 +144,7 @@ def test_watch_page_polls_the_shared_frame():
     follow = [json.loads(s) for s in component_data(at) if s.startswith('{"follow"')]
     assert follow == [{"follow": classroom.URL, "every": 0.3, "idle": 1.5}]
     assert classroom.URL == "app/static/board/frame.gz"
-    assert classroom.board().watching() == 1  # its heartbeat
+    assert process.board().watching() == 1  # its heartbeat
 
 
 def test_students_see_the_lecturers_run_and_its_progress():
@@ -153,11 +155,11 @@ def test_students_see_the_lecturers_run_and_its_progress():
     run = lecturer.session_state["run"]
     assert run.epoch == 1
     open_app("pages/watch_lecturer.py")  # a student
-    classroom.board()._count = (0.0, 0)  # counted once a second: count again now
+    process.board()._count = (0.0, 0)  # counted once a second: count again now
     lecturer.run()
     assert any("1 watching now" in c.value for c in lecturer.caption)
 
-    frame = read_frame(classroom.board())
+    frame = read_frame(process.board())
     assert frame["epoch"] == 1 and not frame["playing"]
     assert dict(frame["status"])["Epoch"] == "1"
     assert "sine wave" in frame["caption"] and "parameters" in frame["caption"]
@@ -168,14 +170,14 @@ def test_students_see_the_lecturers_run_and_its_progress():
         k for row in live_figs.LAYOUT for k in row if k in frame["charts"]]
 
     lecturer.button[1].click().run()  # another epoch: the frame follows
-    assert read_frame(classroom.board())["epoch"] == 2
+    assert read_frame(process.board())["epoch"] == 2
 
     next(t for t in lecturer.toggle if t.label == "Share with the class").set_value(False).run()
-    assert read_frame(classroom.board()) is None  # students see "Nothing is shared"
+    assert read_frame(process.board()) is None  # students see "Nothing is shared"
 
 
 def test_sessions_training_at_once_share_the_budget(monkeypatch):
-    from rnnviz.ui import pace
+    from rnnviz.live import pace
 
     now = [100.0]
     monkeypatch.setattr(pace.time, "monotonic", lambda: now[0])
@@ -190,7 +192,7 @@ def test_sessions_training_at_once_share_the_budget(monkeypatch):
 
 
 def test_the_tick_interval_grows_with_the_crowd_up_to_two_refreshes_a_second():
-    from rnnviz.ui import pace
+    from rnnviz.live import pace
     from rnnviz.ui import player as live
 
     assert pace.interval(live.TICK, 1) == live.TICK  # alone: 10 ticks a second
@@ -199,7 +201,7 @@ def test_the_tick_interval_grows_with_the_crowd_up_to_two_refreshes_a_second():
 
 
 def test_the_training_time_per_tick_adapts_so_ticks_keep_their_interval():
-    from rnnviz.ui import pace
+    from rnnviz.live import pace
     from rnnviz.ui import player as live
 
     every = live.TICK
@@ -221,9 +223,8 @@ def test_frame_files_grow_safely_under_the_pages_range_requests(tmp_path):
 
     from browser import served_app
 
-    from rnnviz.ui import livechart
 
-    path = livechart.STATIC / "board" / "growing-test.gz"
+    path = frames.STATIC / "board" / "growing-test.gz"
     path.parent.mkdir(exist_ok=True)
     stop = threading.Event()
 
@@ -232,12 +233,12 @@ def test_frame_files_grow_safely_under_the_pages_range_requests(tmp_path):
         while not stop.is_set():
             n += 1
             frame = json.dumps({"seq": n, "pad": os.urandom(128 * n).hex()})  # gzip keeps it
-            classroom.write_atomic(path, classroom.pack(n, frame, 0))
+            frames.write_atomic(path, frames.pack(n, frame, 0))
             time.sleep(0.002)
 
     with served_app() as url:
         writer = threading.Thread(target=grow, daemon=True)
-        classroom.write_atomic(path, classroom.pack(0, "{}", 0))
+        frames.write_atomic(path, frames.pack(0, "{}", 0))
         writer.start()
         host, port = url.removeprefix("http://").split(":")
         answers, whole = 0, 0
@@ -252,10 +253,10 @@ def test_frame_files_grow_safely_under_the_pages_range_requests(tmp_path):
                 conn.close()
                 assert r.status == 206
                 answers += 1
-                seq_len = body[:classroom.HEADER].split()
-                if classroom.HEADER + int(seq_len[2]) <= len(body):
+                seq_len = body[:frames.HEADER].split()
+                if frames.HEADER + int(seq_len[2]) <= len(body):
                     whole += 1
-                    assert classroom.unpack(body)[1]["seq"] == int(seq_len[1])
+                    assert frames.unpack(body)[1]["seq"] == int(seq_len[1])
         finally:
             stop.set()
             writer.join()

@@ -11,11 +11,11 @@ import time
 import pytest
 
 from rnnviz.figures import train_charts as live_figs
-from rnnviz.live import feed
+from rnnviz.live import board as classroom
+from rnnviz.live import feed, frames, pace
 from rnnviz.train import settings as cf
 from rnnviz.train.recipes import configured
 from rnnviz.train.run import TrainingRun
-from rnnviz.ui import classroom, pace
 
 
 def make_feed(tmp_path, cfg=None) -> feed.Feed:
@@ -24,7 +24,7 @@ def make_feed(tmp_path, cfg=None) -> feed.Feed:
 
 
 def read(f: feed.Feed) -> tuple[int, dict]:
-    return classroom.unpack(f.path.read_bytes())
+    return frames.unpack(f.path.read_bytes())
 
 
 def wait_for(cond, timeout: float = 20.0) -> bool:
@@ -204,7 +204,7 @@ def test_a_shared_feed_posts_the_class_board(tmp_path):
     f.view = feed.View(share="lecturer")
     f.play()
     f.turn(0.02)
-    seq, frame = classroom.unpack(board.frame_path.read_bytes())
+    seq, frame = frames.unpack(board.frame_path.read_bytes())
     assert frame["seq"] == seq and frame["epoch"] == f.run.epoch and frame["playing"]
     assert "shared with the class, 0 watching" in frame["note"]
 

@@ -1,4 +1,4 @@
-"""The live-chart payload: what livechart.to_json sends is plotly's figure, to float32."""
+"""The live-chart payload: what frames.to_json sends is plotly's figure, to float32."""
 
 from __future__ import annotations
 

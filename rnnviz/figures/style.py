@@ -42,6 +42,10 @@ class Fig:
         self.spec = spec
         self._fig: go.Figure | None = None
 
+    def current(self) -> dict | go.Figure:
+        """What to serialise: the plain spec, or the go.Figure once plotly's API was used."""
+        return self.spec if self._fig is None else self._fig
+
     def figure(self) -> go.Figure:
         if self._fig is None:
             self._fig = go.Figure(self.spec, _validate=False)

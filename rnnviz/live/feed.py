@@ -6,7 +6,7 @@ a script run; measured in Chromium the page's main thread was 96% busy at 5.6 re
 second (benchmarks/RESULTS.md). Now, while a session plays:
 
 - its `Feed` holds the run, what the page shows of it (`View`) and a frame file,
-  ./static/live/<token>.gz (the format of the class board: classroom.pack);
+  ./static/live/<token>.gz (the format of the class board: frames.pack);
 - one `Trainer` thread per server process takes turns over the feeds that play: trains
   each for its share of BUDGET seconds (pace.Pace), then draws its charts and writes its
   frame (and posts it to the class board while the session shares);
@@ -33,8 +33,8 @@ from pathlib import Path
 from rnnviz.figures import train_charts as live_figs
 from rnnviz.figures.train_charts import LAYOUT
 from rnnviz.lessons import taskviews as views
-from rnnviz.ui import classroom, pace
-from rnnviz.ui.livechart import STATIC, to_json
+from rnnviz.live import frames, pace
+from rnnviz.live.frames import STATIC, to_json
 
 FOLDER = "live"  # ./static/live/<token>.gz
 TICK = 0.075  # seconds between a playing run's frames alone: up to 13 a second (target 10:
@@ -73,14 +73,14 @@ class Feed:
         self.view = View()
         self.playing = False
         self.seq = 0  # frames numbered in order, inline ones and written ones alike
-        self.size = 0  # bytes of the frame file (classroom.pack: its size only grows)
+        self.size = 0  # bytes of the frame file (frames.pack: its size only grows)
         self.memo = None  # (key, chart JSON by key, task view, built at, run.batches then)
         self.turn_ms = (0.0, 0.0)  # the last turn: (training, drawing) ms
         self.every = TICK  # seconds between this feed's frames now (the poll interval)
         self.alive = _always  # the trainer pauses a feed whose session has ended
         self.error: str | None = None  # why the trainer stopped this run, if it failed
         self.away = False  # paused because the user opened another page (leave)
-        self.board = None  # classroom.Board to post to while view.share is set (the page's)
+        self.board = None  # board.Board to post to while view.share is set (the page's)
         weakref.finalize(self, _unlink, self.path)
 
     # -- the page (script thread) ------------------------------------------------------
@@ -166,7 +166,7 @@ class Feed:
     # -- drawing -----------------------------------------------------------------------
     def _frame(self, now: float, force: bool, redraw: bool = True,
                playing: bool | None = None) -> str:
-        """The frame JSON (classroom.frame_json plus the task view and this feed's notes);
+        """The frame JSON (frames.frame_json plus the task view and this feed's notes);
         posted to the board too while sharing. `redraw=False`: the last charts as they are.
         `playing`: what the frame says (default: whether the feed plays now)."""
         run, v = self.run, self.view
@@ -184,7 +184,7 @@ class Feed:
                 if playing or train_ms else "")
         if v.share and self.board is not None:
             note += f" · shared with the class, {self.board.watching()} watching"
-        frame = classroom.frame_json(
+        frame = frames.frame_json(
             LAYOUT, specs, epoch=run.epoch, playing=playing, caption=caption(run),
             status=status, diverged=run.status if run.diverged else None,
             extra={"task": task, "note": note, "every": round(self.every, 3)})
@@ -367,9 +367,9 @@ def _num(x, spec: str) -> str:
 
 
 def _write(feed: Feed, frame: str) -> None:
-    packed = classroom.pack(feed.seq, frame, feed.size)
+    packed = frames.pack(feed.seq, frame, feed.size)
     feed.size = len(packed)
-    classroom.write_atomic(feed.path, packed)
+    frames.write_atomic(feed.path, packed)
 
 
 def _unlink(path: Path) -> None:

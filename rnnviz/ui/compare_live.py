@@ -9,7 +9,7 @@ import streamlit as st
 
 from rnnviz.figures import cellrace_charts as fig
 from rnnviz.lessons import cellrace as cmp
-from rnnviz.ui import pace
+from rnnviz.ui import process
 from rnnviz.ui.livechart import chart
 
 COMPARISON = "cmp_comparison"  # the Comparison of this session (the Train page's is "run")
@@ -117,10 +117,10 @@ def panel(big: bool) -> None:
         c = current()
         # one tick computes at a time in the process (pace.slot), then this comparison's
         # lock: a fast rerun's thread waits until this one has trained and drawn
-        with pace.slot(), c.lock:
+        with process.slot(), c.lock:
             t0 = time.perf_counter()
             if st.session_state.get(PLAYING):
-                c.advance(seconds=pace.budget(BUDGET))
+                c.advance(seconds=process.budget(BUDGET))
                 if c.finished:
                     st.session_state[PLAYING] = False
                     st.rerun(scope="app")  # the Play button greys out

@@ -18,23 +18,17 @@ call them (JS).
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import re
 from pathlib import Path
 
-import numpy as np
 import streamlit as st
 
-from rnnviz.figures.style import Fig
+from rnnviz.live.frames import FRAME_HEADER, STATIC, to_json
 
 NAME = "rnnviz.livechart"
-FRAME_HEADER = len(f"rnnviz-frame {0:016d} {0:010d}\n")  # rnnviz.ui.classroom.pack
-STATIC = Path(__file__).resolve().parents[2] / "static"  # beside app.py
 PLOTLY_JS = Path(__file__).resolve().parent / "vendor" / "plotly-rnnviz.min.js"
-# what that bundle can draw (scripts/plotly-bundle/entry.js registers them)
-TRACE_TYPES = frozenset({"bar", "heatmap", "histogram", "scatter"})
 CONFIG = {"displaylogo": False, "responsive": True,
           "toImageButtonOptions": {"format": "png", "scale": 2},
           # offline and private: no button that uploads a chart to Plotly's cloud
@@ -485,85 +479,6 @@ ensure_static()
 _mount = st.components.v2.component(NAME, js=JS, isolate_styles=False)
 
 
-F32_MAX = float(np.finfo(np.float32).max)
-F32_TINY = float(np.finfo(np.float32).tiny)  # smallest normal float32, 1.2e-38
-_KINDS = {"f": "f", "i": "i", "u": "u"}
-
-
-def _typed(a: np.ndarray) -> dict | list:
-    """A numeric array as a plotly.js typed array: {"dtype", "bdata" (base64), "shape"}.
-
-    float64 goes as float32 (half the bytes) unless a value would not survive it
-    (exploding gradients past 3.4e38, vanishing ones below 1.2e-38 stay float64); int64 as
-    int32 when it fits. Other arrays (strings, objects, bools) go as plain lists."""
-    if a.dtype.kind not in _KINDS or a.size == 0:
-        return _plain(a.tolist())
-    if a.dtype == np.float64:
-        size = np.abs(a)
-        nonzero = size[(size > 0) & np.isfinite(size)]
-        if not nonzero.size or (nonzero.max() < F32_MAX and nonzero.min() >= F32_TINY):
-            a = a.astype(np.float32)
-    elif (a.dtype.kind in "iu" and a.dtype.itemsize == 8
-          and np.iinfo(np.int32).min <= a.min() and a.max() <= np.iinfo(np.int32).max):
-        a = a.astype(np.int32)
-    a = np.ascontiguousarray(a)
-    out = {"dtype": a.dtype.str.lstrip("<|="),
-           "bdata": base64.b64encode(a.tobytes()).decode("ascii")}
-    if a.ndim > 1:
-        out["shape"] = ", ".join(str(n) for n in a.shape)
-    return out
-
-
-def _plain(obj):
-    """obj as JSON-ready Python: arrays typed, NumPy scalars unwrapped, NaN/inf as null."""
-    if isinstance(obj, dict):
-        return {k: _plain(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_plain(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _typed(obj)
-    if hasattr(obj, "to_numpy"):  # pandas Series / Index
-        return _typed(obj.to_numpy())
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and not np.isfinite(obj):
-        return None  # JSON has no NaN; plotly.js reads null as a gap
-    return obj
-
-
-def to_json(fig) -> str:
-    """A figure (go.Figure or {"data", "layout"} dict) as plotly JSON for the browser.
-
-    Arrays go as typed arrays (float32 where the values fit); no template (the browser
-    side adds the app's look). Our figures are built without validation (figures.style),
-    so their traces are plain dicts: they are read as they are, not through plotly's
-    to_plotly_json, which copies and re-validates everything (~1 ms a figure)."""
-    if isinstance(fig, Fig):  # figures.style: plain dicts unless plotly's API was used
-        fig = fig._fig if fig._fig is not None else fig.spec
-    if hasattr(fig, "_data") and hasattr(fig, "_layout"):
-        data, layout = fig._data, fig._layout
-    else:
-        data, layout = fig.get("data", []), fig.get("layout", {})
-    layout = {k: v for k, v in layout.items() if k != "template"}
-    for trace in data:
-        if trace.get("type", "scatter") not in TRACE_TYPES:
-            raise ValueError(f"trace type {trace.get('type')!r} is not in the vendored "
-                             "plotly.js bundle (rnnviz/ui/vendor/README.md)")
-    return json.dumps({"data": _plain(data), "layout": _plain(layout)},
-                      separators=(",", ":"), allow_nan=False)
-
-
-def grid_spec(rows, specs: dict[str, str]) -> str:
-    """Several charts (their to_json texts) as one JSON object, the body of a shared frame
-    (classroom.frame_json): the rows of keys, a hash of each chart (the browser redraws
-    only charts whose hash changed) and the figures, spliced in as they are."""
-    rows = [[k for k in row if k in specs] for row in rows if any(k in specs for k in row)]
-    ids = {k: hashlib.md5(v.encode()).hexdigest()[:16] for k, v in specs.items()}
-    charts = ",".join(f"{json.dumps(k)}:{v}" for k, v in specs.items())
-    return (f'{{"rows":{json.dumps(rows, separators=(",", ":"))},'
-            f'"ids":{json.dumps(ids, separators=(",", ":"))},"charts":{{{charts}}}}}')
-
-
 def follow(url: str, *, key: str, every: float, idle: float) -> None:
     """A grid of charts that the browser keeps fetching from `url` (below the server's base
     URL; a gzip JSON frame, see rnnviz.ui.classroom) every `every` seconds while the frame
@@ -574,7 +489,7 @@ def follow(url: str, *, key: str, every: float, idle: float) -> None:
 
 def live(frame: str, *, url: str, playing: bool, every: float, key: str,
          on_stopped) -> None:
-    """The Train page's live view (rnnviz.live.feed): `frame` (classroom.frame_json) drawn
+    """The Train page's live view (rnnviz.live.feed): `frame` (frames.frame_json) drawn
     at once, then, while `playing`, the newer frames at `url` (below the server's base URL)
     polled every `every` seconds. `on_stopped` runs when the browser saw the run stop by
     itself (before the rerun it causes)."""

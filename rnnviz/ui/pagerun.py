@@ -20,7 +20,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from rnnviz.train.run import TrainingRun
-from rnnviz.ui import pace
+from rnnviz.ui import process
 
 TICK = 0.25  # seconds between fragment runs while playing
 BUDGET = 0.12  # seconds of training per tick; the rest is drawing and the network
@@ -119,10 +119,10 @@ class PageRun:
 
         @st.fragment(run_every=every if playing else None)
         def _live():
-            with pace.slot(), self.lock:  # one tick at a time in the process, then ours
+            with process.slot(), self.lock:  # one tick at a time in the process, then ours
                 run = self.run
                 if train and self.playing and not run.diverged:
-                    run.advance(seconds=pace.budget(budget))
+                    run.advance(seconds=process.budget(budget))
                     if run.diverged:
                         st.session_state[self.playing_key] = False
                         st.rerun(scope="app")

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rnnviz.live import feed
+from rnnviz.live import board as classroom
+from rnnviz.live import feed, pace
 from rnnviz.train import runfile as runio
-from rnnviz.ui import classroom, controls, livechart, pace, state
+from rnnviz.ui import controls, livechart, process, state
+from rnnviz.ui.process import trainer
 
 PROBE = "probe_sample"
 UPLOAD_ERROR = "upload_error"
@@ -21,18 +23,11 @@ LIVE_KEY = "train_live"  # the live element's key
 TICK, BUDGET, KEEP, fitted = feed.TICK, feed.BUDGET, feed.KEEP, feed.fitted
 
 
-@st.cache_resource
-def trainer() -> feed.Trainer:
-    """The one training thread of this server process (started on the first Play)."""
-    feed.sweep()
-    return feed.Trainer(pace.pace())
-
-
 def session_feed() -> feed.Feed:
     """This session's feed (made on first use, attached to the current run)."""
     f = st.session_state.get(FEED)
     if f is None:
-        f = feed.Feed(state.current_run(), state.run_lock(), classroom.session_id())
+        f = feed.Feed(state.current_run(), state.run_lock(), process.session_id())
         f.alive = _liveness(f.session)
         trainer().add(f)
         st.session_state[FEED] = f
@@ -102,7 +97,7 @@ def _load_upload() -> None:
 
 def _share_changed() -> None:
     if not st.session_state.get(SHARE):
-        classroom.board().stop(classroom.session_id())
+        process.board().stop(process.session_id())
 
 
 def _stopped() -> None:
@@ -113,8 +108,8 @@ def _publish(run) -> bool:
     """While sharing, claim the class board (read by the Watch page); whether we hold it."""
     if not st.session_state.get(SHARE):
         return False
-    board = classroom.board()
-    if not board.claim(classroom.session_id()):
+    board = process.board()
+    if not board.claim(process.session_id()):
         st.warning("Another session is already sharing its run with the class; yours is "
                    "not shared. It can take over after that session has been silent for "
                    f"{classroom.STALE_S:.0f} s.")
@@ -179,9 +174,9 @@ def panel(big: bool) -> None:
     f = session_feed()
     run = state.current_run()
     sharing = _publish(run)
-    f.board = classroom.board()
+    f.board = process.board()
     f.attach(run, feed.View(probe=st.session_state.get(PROBE, 0), big=big,
-                            share=classroom.session_id() if sharing else None))
+                            share=process.session_id() if sharing else None))
     frame, playing = f.snapshot()
     if st.session_state.get(state.PLAYING) and not playing:
         # it stopped itself (diverged) after the buttons above were drawn: draw them again

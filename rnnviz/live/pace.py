@@ -20,11 +20,8 @@ every VIEWERS_PER_TRAINER of them count as one more trainer.
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
-
-import streamlit as st
 
 SLOTS = {"train": 1}  # live ticks computing at once, by kind (one GIL anyway)
 ACTIVE_S = 1.5  # a session that ticked this recently counts as training
@@ -69,21 +66,3 @@ def interval(base: float, n: int) -> float:
     return min(max(base, n * PER_SESSION), max(base, MAX_INTERVAL))
 
 
-@st.cache_resource
-def pace() -> Pace:
-    """The one Pace of this server process."""
-    return Pace()
-
-
-@contextlib.contextmanager
-def slot(kind: str = "train"):
-    """Hold a compute slot for a live tick (train and draw)."""
-    with pace().slots[kind]:
-        yield
-
-
-def budget(base: float) -> float:
-    """Training seconds for this session's tick (see the module docstring)."""
-    from rnnviz.ui.classroom import board, session_id
-
-    return pace().share(session_id(), base, viewers=board().watching())

@@ -26,29 +26,22 @@ temporary folder (not served), the frame is in the served one.
 from __future__ import annotations
 
 import contextlib
-import gzip
 import hashlib
-import json
 import os
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-import streamlit as st
-
-from rnnviz.ui.livechart import FRAME_HEADER, STATIC, grid_spec
+from rnnviz.live.frames import STATIC, pack, write_atomic
 
 FOLDER = "board"
 FRAME = "frame.gz"  # the name makes it application/gzip: served as is, not re-compressed
 URL = f"app/static/{FOLDER}/{FRAME}"  # relative to the server's base URL
 MIN_INTERVAL = 0.2  # seconds between frame writes: up to 5 new frames a second
-HEADER = FRAME_HEADER  # bytes: b"rnnviz-frame <seq: 16 digits> <gzip length: 10>\n"
-SIZE_STEP = 8192  # the file's size is a multiple of this and never shrinks (see pack)
 STALE_S = 120.0  # an owner silent this long (closed tab) can be replaced by another sharer
 WATCH_S = 15.0  # a viewer whose page sent a heartbeat this recently is watching
 HEARTBEAT_S = 5.0  # the Watch page's heartbeat interval (pages/watch_lecturer.py)
-GZIP_LEVEL = 3  # ~1 ms for a 70 KB frame; the browser inflates it (DecompressionStream)
 
 
 def _private_default() -> Path:
@@ -178,42 +171,6 @@ class Board:
         return n
 
 
-def frame_json(rows, charts: dict[str, str], *, epoch: int, playing: bool, caption: str,
-               status: list[tuple[str, str]], diverged: str | None,
-               extra: dict | None = None) -> str:
-    """One frame as the browser reads it (livechart.follow); `charts`: key -> plotly JSON.
-
-    {"seq", "written", "playing", "epoch", "caption", "status": [[label, value]],
-    "diverged", ...extra, "rows", "ids", "charts"}; Board.post fills in "seq"."""
-    head = json.dumps({"written": round(time.time(), 3), "playing": playing, "epoch": epoch,
-                       "caption": caption, "status": status, "diverged": diverged}
-                      | (extra or {}), separators=(",", ":"))
-    return '{"seq":0,' + head[1:-1] + "," + grid_spec(rows, charts)[1:]
-
-
-def pack(seq: int, frame: str, size: int = 0) -> bytes:
-    """header + gzip(frame) + zeros, at least `size` bytes, a multiple of SIZE_STEP."""
-    gz = gzip.compress(frame.encode(), compresslevel=GZIP_LEVEL, mtime=0)
-    head = f"rnnviz-frame {seq:016d} {len(gz):010d}\n".encode()
-    n = max(size, -(-(HEADER + len(gz)) // SIZE_STEP) * SIZE_STEP)
-    return head + gz + bytes(n - HEADER - len(gz))
-
-
-def unpack(content: bytes) -> tuple[int, dict]:
-    """(seq, frame) from a frame file (what the browser does in livechart.follow)."""
-    magic, seq, length = content[:HEADER].split()
-    if magic != b"rnnviz-frame":
-        raise ValueError("not an rnnviz frame file")
-    return int(seq), json.loads(gzip.decompress(content[HEADER:HEADER + int(length)]))
-
-
-def write_atomic(path: Path, content: bytes) -> None:
-    """Atomic: a reader gets the old file or the new one, never half of one."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-    tmp.write_bytes(content)
-    os.replace(tmp, path)
-
-
 def _alive(pid: str) -> bool:
     try:
         os.kill(int(pid), 0)
@@ -224,15 +181,3 @@ def _alive(pid: str) -> bool:
     return True
 
 
-@st.cache_resource
-def board() -> Board:
-    """This process's handle on the board."""
-    return Board()
-
-
-def session_id() -> str:
-    """This browser session's id (stable across reruns)."""
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    ctx = get_script_run_ctx()
-    return ctx.session_id if ctx is not None else "no-session"
