@@ -106,9 +106,8 @@ def backward(cell, p, cache, dH=None, dh_last=None, mask=None, cuts=frozenset(),
 
 
 # Below this many flops in x^T dXW and H^T dHW together, one GEMM each after the loop is
-# cheaper than chunks on the background worker: while the loop runs many small NumPy calls,
-# each time the worker takes the GIL back it stalls the loop (measured with bench_core's
-# shapes: char LM H=128, 1.3e8 flops, 9% faster; H=64 and the LSTM, 1e7-4e7, 0-25% slower).
+# cheaper than chunks on the background worker, whose taking the GIL back stalls the loop's
+# many small NumPy calls (measurements: benchmarks/notes/core.md).
 CHUNK_MIN_FLOP = 1e8
 
 

@@ -1,1 +1,1 @@
-"""fast"""
+"""The core's speed machinery: reusable buffers, the worker thread, column sums."""

@@ -1,17 +1,9 @@
-"""A second core for the weight gradients: one worker thread for matrix products.
+"""A second core for the weight gradients: one worker thread multiplies out each finished
+chunk of BPTT steps (dW = sum over steps) while the loop over time goes on, with the same
+BLAS call on the same arrays, so the result does not depend on which thread ran it.
 
-BPTT is a loop over time that a second core cannot share. The weight gradients are not:
-dW_hh = sum_t h_{t-1}^T dz_t is a sum over the steps, so the worker can multiply out each
-chunk of steps as soon as the loop has finished it while the loop goes on (NumPy lets go of
-the GIL inside BLAS). Which thread computes a chunk changes nothing in the result: it is the
-same BLAS call on the same arrays either way. A pass that finds the worker taken by another
-thread (another session of the app training at the same time) computes its chunks itself.
-
-`ENABLED` is read when a pass starts; the benchmark switches it to time one core against
-two (benchmarks/bench_core.py). It is on when the machine has more than one core and BLAS
-runs on one thread, as the app serves (scripts/run.sh). With BLAS on several threads it is
-off: OpenBLAS then splits the big products itself, and a worker beside it only fought it
-for the cores (char LM H=256: 26 ms a step without the worker, 35 ms with).
+`ENABLED` (read when a pass starts) is on with more than one core and single-threaded BLAS;
+multi-threaded BLAS splits the big products itself (measurements: benchmarks/notes/core.md).
 """
 
 from __future__ import annotations

@@ -1,13 +1,7 @@
-"""Workspace: the big arrays of one pass, lent again to the next pass once nobody holds them.
-
-Each training step needs the same (T, B, G*H) buffers again. Allocated anew every step, they
-are handed back to the operating system in between (glibc returns a large free block at the
-top of its heap) and come back as fresh pages that the kernel faults in and zeroes one by one:
-on the benchmark's B=32 T=100 H=128 step that cost as much as all its matrix products.
-
-A Workspace keeps each named array and hands it out again only while nothing else refers to
-it: once the Trace that showed it has been dropped. An array someone still reads is never
-overwritten; a new one is allocated instead.
+"""Workspace: the big arrays of one pass, lent again to the next pass once nobody holds them
+(e.g. once the Trace that showed them is dropped), so each step does not pay for fresh pages
+that the kernel faults in and zeroes; an array someone still reads is never overwritten.
+Measurements: benchmarks/notes/core.md.
 """
 
 from __future__ import annotations
