@@ -1,43 +1,19 @@
-"""rnnviz: entry point. Navigation over the pages, shared sidebar, presentation mode.
-
-Page files are named apart from their url paths (train_live.py serves /train): a file
-pages/train.py would be run as a legacy page, without this script, on a deep link to
-/train as the first request of a fresh server.
-"""
+"""rnnviz: entry point. Navigation over the page table (rnnviz/ui/sitemap.py), the shared
+sidebar, presentation mode."""
 
 import streamlit as st
 
-from rnnviz.ui import livechart, state, style
-from rnnviz.ui import player as live
+from rnnviz.ui import livechart, player, sitemap, state, style
 
 st.set_page_config(page_title="rnnviz", page_icon="🔁", layout="wide")  # no icon fetch: offline
 
-pages = {
-    "Explore": [
-        st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
-        st.Page("pages/train_live.py", title="Train (live)", icon=":material/play_circle:",
-                url_path="train"),
-        st.Page("pages/watch_lecturer.py", title="Watch the lecturer",
-                icon=":material/cast_for_education:", url_path="watch"),
-        st.Page("pages/cell_step.py", title="Cell, step by step",
-                icon=":material/calculate:", url_path="cell"),
-        st.Page("pages/unrolled_view.py", title="Unrolled network",
-                icon=":material/linear_scale:", url_path="unrolled"),
-    ],
-    "Experiments": [
-        st.Page("pages/gradient_lab.py", title="Gradient lab", icon=":material/science:",
-                url_path="gradients"),
-        st.Page("pages/compare_cells.py", title="RNN vs LSTM vs GRU",
-                icon=":material/compare_arrows:", url_path="compare"),
-        st.Page("pages/sentiment_lab.py", title="Sentiment (seed 003)",
-                icon=":material/sentiment_satisfied:", url_path="sentiment"),
-        st.Page("pages/generate_text.py", title="Generate text",
-                icon=":material/edit_note:", url_path="generate"),
-    ],
-}
-page = st.navigation(pages)
-if page.url_path != "train":
-    live.leave()  # the Train page's run pauses while another page shows (it resumes there)
+sections: dict[str, list] = {}
+for p in sitemap.PAGES:
+    sections.setdefault(p.section, []).append(
+        st.Page(p.file, title=p.title, icon=f":material/{p.icon}:", default=not p.url,
+                **({"url_path": p.url} if p.url else {})))
+page = st.navigation(sections)
+player.leave_others(page.url_path)  # a run pauses while its page is not shown (resumes there)
 livechart.preload()  # the browser fetches plotly.js while the page's script runs
 style.apply(state.presentation())  # the toggle's value from the last run (session state)
 page.run()  # a page with settings in the sidebar ends them with a divider

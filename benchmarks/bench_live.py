@@ -721,11 +721,11 @@ class Spy:
     Wraps, for the duration of `installed()`, the functions Feed.turn calls (looked up at
     call time as module or class attributes, so wrapping them changes nothing else); only
     the outermost call of a part is timed (frames._plain recurses):
-      train (TrainingRun.advance), figures (figures.live.train_figures: the per-epoch
-      charts), curves (figures.live.curves_now: the learning curves), history (every
+      train (TrainingRun.advance), figures (lessons.training.train_figures: the per-epoch
+      charts), curves (TrainScene.fast: the learning curves), history (every
       run.history_frame and run.grad_flow_matrix, in both), views (from_trace,
       views.sine_view), to_json (feed.to_json = frames.to_json), inside it float32
-      (frames._typed), status (figures.live.status), task_view (feed.task_view),
+      (frames._typed), status (TrainScene.status), task_view (training.task_view),
       frame_json (frames.frame_json: the charts' md5 ids, the JSON spliced), pack
       (frames.pack: gzip and padding), write (frames.write_atomic).
     frames.pack also records the length of the frame JSON it packs.
@@ -735,31 +735,29 @@ class Spy:
              "status", "task_view", "frame_json", "pack", "write")
 
     def __init__(self):
-        from rnnviz.figures import train_charts as live_figs
         from rnnviz.lessons import taskviews as views
-        from rnnviz.live import board as classroom
-        from rnnviz.live import feed
+        from rnnviz.lessons import training as live_figs
+        from rnnviz.live import feed, frames
         from rnnviz.train.run import TrainingRun
-        from rnnviz.ui import livechart
 
         self.times = dict.fromkeys(self.PARTS, 0.0)
         self.depth = dict.fromkeys(self.PARTS, 0)
         self.json_bytes = 0
-        self.classroom = classroom
+        self.frames = frames
         self.targets = [
             (TrainingRun, "advance", "train"),
             (live_figs, "train_figures", "figures"),
-            (live_figs, "curves_now", "curves"),
+            (live_figs.TrainScene, "fast", "curves"),
             (TrainingRun, "history_frame", "history"),
             (TrainingRun, "grad_flow_matrix", "history"),
             (live_figs, "from_trace", "views"),
             (views, "sine_view", "views"),
             (feed, "to_json", "to_json"),
-            (livechart, "_typed", "float32"),
-            (live_figs, "status", "status"),
-            (feed, "task_view", "task_view"),
-            (classroom, "frame_json", "frame_json"),
-            (classroom, "write_atomic", "write"),
+            (frames, "_typed", "float32"),
+            (live_figs.TrainScene, "status", "status"),
+            (live_figs, "task_view", "task_view"),
+            (frames, "frame_json", "frame_json"),
+            (frames, "write_atomic", "write"),
         ]
 
     def reset(self) -> None:
@@ -1382,7 +1380,7 @@ def main(argv=None) -> None:
     cases = [(r.preset, r.turns) for r in inproc]
     cases += [(f"{p} at epoch {e:,}", t) for p, _, e, _, t, _ in long_rows]
     print(breakdown_table(cases))
-    print("\ndraw = turn - train; train_figures = rnnviz.figures.train_charts.train_figures (the "
+    print("\ndraw = turn - train; train_figures = rnnviz.lessons.training.train_figures (the "
           "per-epoch charts); curves_now = the learning curves (every turn that trained); "
           "history frames = run.history_frame + run.grad_flow_matrix inside both; "
           "from_trace + views.sine_view inside train_figures; to_json = frames.to_json "

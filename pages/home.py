@@ -3,7 +3,7 @@
 import streamlit as st
 
 from rnnviz.train import settings as cf
-from rnnviz.ui import controls
+from rnnviz.ui import controls, sitemap
 
 st.title("rnnviz: see how a recurrent network works")
 st.markdown(
@@ -16,21 +16,9 @@ st.markdown(
 st.latex(r"h_t = \tanh(x_t W_{xh} + h_{t-1} W_{hh} + b_h) \qquad y_t = h_t W_{hy} + b_y")
 
 st.subheader("The pages")
-LINKS = [
-    ("pages/train_live.py", "**Train (live)**: press Play, watch it learn", "play_circle"),
-    ("pages/cell_step.py", "**Cell**: one time step with every number", "calculate"),
-    ("pages/unrolled_view.py", "**Unrolled**: the network through time", "linear_scale"),
-    ("pages/gradient_lab.py", "**Gradient lab**: vanishing and exploding", "science"),
-    ("pages/compare_cells.py", "**RNN vs LSTM vs GRU**: who remembers", "compare_arrows"),
-    ("pages/sentiment_lab.py", "**Sentiment**: seed 003, word by word",
-     "sentiment_satisfied"),
-    ("pages/generate_text.py", "**Generate text**: a character model", "edit_note"),
-    ("pages/watch_lecturer.py", "**Watch the lecturer**: follow a shared run",
-     "cast_for_education"),
-]
 cols = st.columns(2)  # two wide columns: the labels are read in full, not cut off
-for k, (path, label, icon) in enumerate(LINKS):
-    cols[k % 2].page_link(path, label=label, icon=f":material/{icon}:")
+for k, p in enumerate([p for p in sitemap.PAGES if p.blurb]):
+    cols[k % 2].page_link(p.file, label=p.blurb, icon=f":material/{p.icon}:")
 
 st.subheader("Lecture presets")
 st.caption("One click builds the run and opens the Train page; press Play there.")
@@ -44,4 +32,4 @@ for row in range(0, len(names), 4):
             st.caption(text)
             if st.button("Open", key=f"open_{name}", width="stretch"):
                 controls.apply_preset(name)
-                st.switch_page("pages/train_live.py")
+                st.switch_page(sitemap.by_url("train").file)

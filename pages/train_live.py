@@ -1,12 +1,10 @@
 """Train (live): press Play and watch a real RNN learn."""
 
-import textwrap
-
 import streamlit as st
 
+from rnnviz import prose
 from rnnviz.train import settings as cf
-from rnnviz.ui import controls, data_inputs, state
-from rnnviz.ui import player as live
+from rnnviz.ui import controls, data_inputs, process, state, train_extras
 
 run = state.current_run()
 for w in st.session_state.pop(state.URL_WARNINGS, []):
@@ -27,13 +25,12 @@ st.caption(f"**{run.task.title}.** {run.cfg.model.cell.upper()}, "
            f"{run.model.num_params:,} parameters.")
 if notice := state.pop_notice():
     st.info(notice)
-live.buttons(run)
-if run.probe.size > 1:
-    st.radio("Probe sample", range(run.probe.size), key=live.PROBE, horizontal=True,
-             format_func=lambda b: textwrap.shorten(  # whole words, "…" if cut
-                 " ".join(w for w in run.probe.tokens[b] if w != "<pad>"), 40, placeholder=" …"))
-live.panel(state.presentation())
+state.TRAIN.buttons(extra=train_extras.share_toggle)
+train_extras.probe_picker(run)
+share = train_extras.publish()
+state.TRAIN.panel(state.presentation(), options=(("probe", st.session_state.get(
+    train_extras.PROBE, 0)),), share=share, board=process.board())
 with st.expander("What am I looking at?"):
     st.markdown(run.task.explanation)
-    st.markdown(live.READING_GUIDE)
-live.exports(run)
+    st.markdown(prose.text("train", "reading"))
+train_extras.exports(run)

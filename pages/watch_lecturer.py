@@ -1,14 +1,14 @@
 """Watch the lecturer: the run shared from the lecturer's Train page, live and read-only.
 
-The page runs once; the browser then polls the shared frame by itself (rnnviz.ui.classroom,
+The page runs once; the browser then polls the shared frame by itself (rnnviz.live.board,
 livechart.follow). A heartbeat fragment tells the lecturer how many students watch.
 """
 
 import streamlit as st
 
+from rnnviz import prose
 from rnnviz.live import board as classroom
 from rnnviz.ui import livechart, process
-from rnnviz.ui import player as live
 
 EVERY = 0.3  # seconds between polls while the lecturer's run plays: ~3 refreshes a second
 IDLE = 1.5  # ... while it is paused, nothing is shared, or this tab is hidden
@@ -29,4 +29,4 @@ with st.expander("What am I looking at?"):
     st.markdown(
         "The lecturer's run, redrawn here a few times per second straight from the server. "
         "Hover over a chart to read its numbers; zoom and the camera icon (PNG) work as on "
-        "the Train page.\n" + live.READING_GUIDE)
+        "the Train page.\n" + prose.text("train", "reading"))

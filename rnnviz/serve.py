@@ -31,7 +31,7 @@ def _warm_up() -> None:
     while time.monotonic() < deadline and not (
             Runtime.exists() and Runtime.instance().state != RuntimeState.INITIAL):
         time.sleep(0.02)
-    import rnnviz.figures.train_charts  # noqa: F401  (numpy, pandas, plotly and the figures)
+    import rnnviz.lessons.training  # noqa: F401  (numpy, pandas, plotly and the figures)
     import rnnviz.train.run  # noqa: F401
     import rnnviz.ui.player  # noqa: F401  (app.py's imports)
     from rnnviz.tasks import load_bundled_sentiment

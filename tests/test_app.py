@@ -35,7 +35,7 @@ def values(spec) -> np.ndarray:
 def trained(at, timeout: float = 20.0):
     """Wait until the session's run has trained while playing (the trainer thread); its
     run, after the page ran again (as a click or the live element's rerun would)."""
-    run = at.session_state["run"]
+    run = at.session_state["train:run"]
     deadline = time.monotonic() + timeout
     while run.batches == 0 and run.epoch == 0 and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -56,7 +56,7 @@ def test_home_preset_card_builds_the_run():
     at = app()
     at.button(key="open_sine").click().run()
     assert not at.exception
-    run = at.session_state["run"]
+    run = at.session_state["train:run"]
     assert run.task.name == "sine" and run.cfg.model.hidden_size == 32
 
 
@@ -70,31 +70,31 @@ def test_play_trains_pause_stops_step_and_reset():
     at = app("pages/train_live.py")
     assert metric(at, "Epoch") == "0"
     at.button[0].click().run()  # Play
-    assert at.session_state["playing"] is True
+    assert at.session_state["train:playing"] is True
     el = live_element(at)
     assert el["playing"] and el["live"].startswith("app/static/live/") and el["every"] > 0
-    run = at.session_state["run"]
+    run = at.session_state["train:run"]
     deadline = time.monotonic() + 30
     while run.epoch < 1 and time.monotonic() < deadline:  # the trainer thread trains it
         time.sleep(0.05)
     at.button[0].click().run()  # Pause
-    assert at.session_state["playing"] is False
+    assert at.session_state["train:playing"] is False
     assert run.epoch > 0 and metric(at, "Epoch") == str(run.epoch)
     assert not live_element(at)["playing"]
     epoch = run.epoch
     trainer_passes()  # paused: the trainer leaves it alone
     at.run()
-    assert at.session_state["run"].epoch == epoch  # paused: nothing trains
+    assert at.session_state["train:run"].epoch == epoch  # paused: nothing trains
     at.button[1].click().run()  # Step = one epoch
-    assert at.session_state["run"].epoch == epoch + 1
+    assert at.session_state["train:run"].epoch == epoch + 1
     at.button[2].click().run()  # Reset
-    assert at.session_state["run"].epoch == 0 and at.session_state["run"] is not run
+    assert at.session_state["train:run"].epoch == 0 and at.session_state["train:run"] is not run
 
 
 def test_the_charts_show_the_run():
     at = app("pages/train_live.py")
     at.button[1].click().run()  # Step
-    run = at.session_state["run"]
+    run = at.session_state["train:run"]
     specs = charts(at)
     assert len(specs) == 7  # 6 charts and the compact unrolled network
     loss = specs[0]["data"]
@@ -117,7 +117,7 @@ def test_changing_the_model_resets_and_says_so():
     at.button[1].click().run()
     next(s for s in at.slider if s.label == "Hidden size").set_value(16).run()
     assert not at.exception
-    run = at.session_state["run"]
+    run = at.session_state["train:run"]
     assert run.cfg.model.hidden_size == 16 and run.epoch == 0
     assert any("new model" in i.value for i in at.info)
     assert at.query_params["hidden"] in ("16", ["16"])  # the link now carries the setting
@@ -126,11 +126,11 @@ def test_changing_the_model_resets_and_says_so():
 def test_learning_rate_and_clipping_change_live():
     at = app("pages/train_live.py")
     at.button[1].click().run()
-    run = at.session_state["run"]
+    run = at.session_state["train:run"]
     next(s for s in at.select_slider if s.label == "Learning rate").set_value(0.001).run()
-    assert at.session_state["run"] is run and run.epoch == 1 and run.opt.lr == 0.001
+    assert at.session_state["train:run"] is run and run.epoch == 1 and run.opt.lr == 0.001
     next(s for s in at.selectbox if s.label == "Clipping").set_value("value").run()
-    assert at.session_state["run"] is run and run.cfg.train.clip == "value"
+    assert at.session_state["train:run"] is run and run.cfg.train.clip == "value"
 
 
 @pytest.mark.parametrize("task", ["sentiment", "charlm", "sine", "adding", "copy"])
@@ -139,7 +139,7 @@ def test_each_task_has_its_own_view(task):
     next(s for s in at.selectbox if s.label == "Task").set_value(task).run()
     at.button[1].click().run()
     assert not at.exception
-    assert at.session_state["run"].task.name == task
+    assert at.session_state["train:run"].task.name == task
     view = live_frame(at)["task"]
     if task == "sine":
         assert len(chart_specs(at)) == 8 and view is None  # its view is a chart
@@ -154,20 +154,20 @@ def test_divergence_shows_a_banner_and_reset_recovers():
     at = app("pages/train_live.py", query={"preset": "exploding", "lr": "10"})
     for _ in range(5):
         at.button[1].click().run()
-        if at.session_state["run"].diverged:
+        if at.session_state["train:run"].diverged:
             break
-    run = at.session_state["run"]
+    run = at.session_state["train:run"]
     assert run.diverged
     assert any("diverged at epoch" in e.value and "Lower the learning rate" in e.value
                for e in at.error)
     at.button[2].click().run()  # Reset
-    assert not at.session_state["run"].diverged and not at.error
+    assert not at.session_state["train:run"].diverged and not at.error
 
 
 def test_url_round_trip_and_a_hostile_query():
     at = app("pages/train_live.py", query={"preset": "sine", "hidden": "99999", "cell": "<b>x</b>",
                                       "zzz": "1"})
-    run = at.session_state["run"]
+    run = at.session_state["train:run"]
     assert run.task.name == "sine" and run.cfg.model.hidden_size == 512
     texts = " ".join(w.value for w in at.warning)
     assert "clamped to 512" in texts and "not one of" in texts and "unknown setting" in texts
@@ -190,11 +190,11 @@ def test_pasted_text_trains_the_character_model_and_bad_text_is_refused():
     box = next(t for t in at.text_area if t.label.startswith("Your own text"))
     box.set_value("aaaa").run()  # one distinct character: nothing to predict
     assert any("current run is unchanged" in e.value for e in at.sidebar.error)
-    assert at.session_state["run"].task.text == "hello world"
+    assert at.session_state["train:run"].task.text == "hello world"
     box = next(t for t in at.text_area if t.label.startswith("Your own text"))
     box.set_value("to be or not to be, <b>that</b> is the question 🙂").run()
     assert not at.exception
-    run = at.session_state["run"]
+    run = at.session_state["train:run"]
     assert "🙂" in run.task.vocab and run.cfg.task.text == "custom"
     assert any("Training on your text" in i.value for i in at.info)
 
@@ -204,17 +204,17 @@ def test_extreme_settings_diverge_or_are_refused_with_a_clear_status():
     at = app("pages/train_live.py", query={"preset": "exploding", "lr": "10", "scale": "4"})
     for _ in range(10):
         at.button[1].click().run()
-        if at.session_state["run"].diverged:
+        if at.session_state["train:run"].diverged:
             break
-    assert at.session_state["run"].diverged and any("diverged" in e.value for e in at.error)
-    assert all(np.isfinite(p).all() for p in at.session_state["run"].model.params.values())
+    assert at.session_state["train:run"].diverged and any("diverged" in e.value for e in at.error)
+    assert all(np.isfinite(p).all() for p in at.session_state["train:run"].model.params.values())
     # the longest sequence, the largest hidden size and batch: refused with the cap
     at = app("pages/train_live.py", query={"preset": "lstm-memory"})
     for label, value in (("Batch size", 512), ("Hidden size", 512)):
         next(s for s in at.slider if s.label == label).set_value(value).run()
     assert not at.exception
     assert any("the limit is 25M" in e.value for e in at.sidebar.error)
-    run = at.session_state["run"]  # the last settings that fit are kept
+    run = at.session_state["train:run"]  # the last settings that fit are kept
     assert (run.cfg.train.batch_size, run.cfg.model.hidden_size) == (512, 32)
 
 
@@ -236,7 +236,7 @@ def test_pause_lets_the_model_drop_its_step_buffers():
     run = trained(at)  # training: the model keeps its step buffers for the next pass
     assert run.batches > 0 and (run.model._ws._arrays or run.model._ws._parts)
     at.button[0].click().run()  # Pause
-    assert not at.session_state["playing"]
+    assert not at.session_state["train:playing"]
     assert not run.model._ws._arrays and not run.model._ws._parts
 
 
@@ -246,13 +246,13 @@ def test_another_page_pauses_the_run_and_the_train_page_resumes_it():
     run = trained(at)
     at.switch_page("pages/unrolled_view.py").run()  # it reads the same run: no training now
     assert not at.exception
-    feed = at.session_state["live_feed"]
+    feed = at.session_state["train:feed"]
     assert not feed.playing and feed.away
     batches = run.batches
     trainer_passes()
     assert run.batches == batches
     at.switch_page("pages/train_live.py").run()  # back: it plays again
-    assert feed.playing and at.session_state["playing"] and live_element(at)["playing"]
+    assert feed.playing and at.session_state["train:playing"] and live_element(at)["playing"]
     at.button[0].click().run()  # Pause
     assert not feed.playing and not feed.away
 
@@ -262,26 +262,26 @@ def test_a_run_that_stops_itself_while_the_page_runs_is_drawn_again():
     the page then runs again, so it never shows Pause for a run that does not play."""
     at = app("pages/train_live.py", query={"preset": "sine"})
     at.button[0].click().run()  # Play
-    feed = at.session_state["live_feed"]
+    feed = at.session_state["train:feed"]
     snapshot = feed.snapshot
     feed.snapshot = lambda: (feed.stop(), snapshot())[1]  # it stops during this run
     at.run()
     feed.snapshot = snapshot
     assert not at.exception
-    assert at.button[0].label == "Play" and at.session_state["playing"] is False
+    assert at.button[0].label == "Play" and at.session_state["train:playing"] is False
     assert not live_element(at)["playing"]
 
 
 def test_the_live_page_trains_in_float32_unless_the_link_says_float64():
     at = app("pages/train_live.py")
-    run = at.session_state["run"]
+    run = at.session_state["train:run"]
     assert run.cfg.model.dtype == "float32" and run.model.params["W_hh"].dtype == np.float32
     assert at.query_params["dtype"] in ("float32", ["float32"])  # the link says so too
     at = app("pages/train_live.py", query={"preset": "sine", "dtype": "float64"})
-    assert at.session_state["run"].model.params["W_hh"].dtype == np.float64
+    assert at.session_state["train:run"].model.params["W_hh"].dtype == np.float64
     at = app()
     at.button(key="open_vanishing").click().run()  # a preset card
-    assert at.session_state["run"].cfg.model.dtype == "float32"
+    assert at.session_state["train:run"].cfg.model.dtype == "float32"
 
 
 def test_widgets_all_at_their_defaults_at_once_keep_the_run():
@@ -292,7 +292,7 @@ def test_widgets_all_at_their_defaults_at_once_keep_the_run():
 
     at = app("pages/train_live.py")
     at.button[1].click().run()  # Step: something trained that must not be lost
-    run = at.session_state["run"]
+    run = at.session_state["train:run"]
     for key in ("hidden", "batch", "scale"):
         s = cf.BY_KEY[key]
         next(w for w in at.slider if w.key == controls.PREFIX + key).set_value(
@@ -301,8 +301,8 @@ def test_widgets_all_at_their_defaults_at_once_keep_the_run():
         controls.widget_default(cf.BY_KEY["opt"]))
     at.run()
     assert not at.exception
-    assert at.session_state["run"] is run and run.epoch == 1
+    assert at.session_state["train:run"] is run and run.epoch == 1
     assert next(w for w in at.slider if w.key == "set_hidden").value == run.cfg.model.hidden_size
     # one deliberate change to a minimum is a choice: a new model, as always
     next(w for w in at.slider if w.key == "set_hidden").set_value(1).run()
-    assert at.session_state["run"].cfg.model.hidden_size == 1
+    assert at.session_state["train:run"].cfg.model.hidden_size == 1

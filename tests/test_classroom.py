@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from apptest import chart_specs, component_data, open_app
 
-from rnnviz.figures import train_charts as live_figs
+from rnnviz.lessons import training as live_figs
 from rnnviz.live import board as classroom
 from rnnviz.live import frames
 from rnnviz.live.frames import to_json
@@ -152,7 +152,7 @@ def test_students_see_the_lecturers_run_and_its_progress():
     next(t for t in lecturer.toggle if t.label == "Share with the class").set_value(True).run()
     assert any("Shared with the class" in c.value for c in lecturer.caption)
     lecturer.button[1].click().run()  # Step: one epoch
-    run = lecturer.session_state["run"]
+    run = lecturer.session_state["train:run"]
     assert run.epoch == 1
     open_app("pages/watch_lecturer.py")  # a student
     process.board()._count = (0.0, 0)  # counted once a second: count again now
@@ -192,8 +192,8 @@ def test_sessions_training_at_once_share_the_budget(monkeypatch):
 
 
 def test_the_tick_interval_grows_with_the_crowd_up_to_two_refreshes_a_second():
+    from rnnviz.live import feed as live
     from rnnviz.live import pace
-    from rnnviz.ui import player as live
 
     assert pace.interval(live.TICK, 1) == live.TICK  # alone: 10 ticks a second
     assert pace.interval(live.TICK, 10) == pytest.approx(10 * pace.PER_SESSION)
@@ -201,8 +201,8 @@ def test_the_tick_interval_grows_with_the_crowd_up_to_two_refreshes_a_second():
 
 
 def test_the_training_time_per_tick_adapts_so_ticks_keep_their_interval():
+    from rnnviz.live import feed as live
     from rnnviz.live import pace
-    from rnnviz.ui import player as live
 
     every = live.TICK
     fit = live.BUDGET

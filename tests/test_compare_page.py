@@ -73,7 +73,7 @@ def test_default_page_loads_with_three_networks_and_their_parameter_counts():
     assert len(chart_specs(at)) == 4
     assert next(s for s in at.slider if s.label == "Dependency length (steps)").value == 50
     assert next(s for s in at.slider if s.label == "Budget (epochs)").value == 8
-    assert state.RUN not in at.session_state  # the Train page's run is left alone
+    assert "train:run" not in at.session_state  # the Train page's run is left alone
 
 
 def test_play_trains_all_three_equally_pause_stops_step_and_reset():
@@ -186,7 +186,7 @@ def test_widgets_follow_the_comparison_when_coming_back_to_the_page():
 
 
 def test_the_train_pages_play_does_not_play_this_page():
-    at = _app(_small(), **{state.PLAYING: True})
+    at = _app(_small(), **{"train:playing": True})
     c = _cmp(at)
     at.run()
     assert c.runs["rnn"].batches == 0

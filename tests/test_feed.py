@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from rnnviz.figures import train_charts as live_figs
+from rnnviz.lessons import training
+from rnnviz.lessons import training as live_figs
 from rnnviz.live import board as classroom
 from rnnviz.live import feed, frames, pace
 from rnnviz.train import settings as cf
@@ -221,7 +222,7 @@ def test_old_frame_files_are_swept(tmp_path):
 @pytest.mark.parametrize("preset, kind", [("seed003-modern", "table"),
                                           ("hello-world", "code"), ("sine", None)])
 def test_task_views_are_text_ready_to_show(preset, kind):
-    view = feed.task_view(TrainingRun(configured(preset)))
+    view = training.task_view(TrainingRun(configured(preset)))
     if kind is None:
         assert view is None  # sine's view is a chart
     elif kind == "code":

@@ -178,7 +178,8 @@ def test_history_frame_can_be_thinned_before_it_is_built():
 
 
 def test_the_epoch_in_progress_shows_on_the_learning_curves():
-    from rnnviz.figures import train_charts as live_figs
+    from rnnviz.lessons import training as live_figs
+    from rnnviz.live.feed import View
     from rnnviz.train.recipes import configured
 
     run = TrainingRun(configured("sine"))
@@ -190,7 +191,7 @@ def test_the_epoch_in_progress_shows_on_the_learning_curves():
     assert now["epoch"] == 2 and 0 < now["done"] < 1
     a = run._acc
     assert now["train_loss"] == pytest.approx(a["loss"] / a["n"])
-    fig = live_figs.curves_now(run, big=False)
+    fig = live_figs.TrainScene().fast(run, View())["loss"]
     marker = [t for t in fig.to_plotly_json()["data"] if t["name"] == "epoch in progress"]
     assert len(marker) == 2 and marker[0]["y"] == [now["train_loss"]]
     assert marker[0]["x"] == [1 + now["done"]]

@@ -20,7 +20,7 @@ WALK = "Walk through the passes (forward, then backward)"
 def _app(run: TrainingRun | None = None, **session) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=60)
     if run is not None:
-        at.session_state[state.RUN] = run
+        at.session_state["train:run"] = run
         at.session_state[state.CFG] = run.cfg
     for k, v in session.items():
         at.session_state[k] = v
@@ -44,7 +44,7 @@ def _preset(name: str, **overrides) -> TrainingRun:
 
 def test_loads_with_the_default_run_and_its_own_pattern():
     at = _app()
-    run = at.session_state[state.RUN]
+    run = at.session_state["train:run"]
     assert at.radio[0].value == ("many-to-one" if run.model.cfg.readout == "last"
                                  else "many-to-many")
     spec = _spec(at)

@@ -145,6 +145,28 @@ class Comparison:
         with self.lock:
             self.budget = int(budget)
 
+    # -- what a live page asks of any run (rnnviz.live.feed) ------------------------------
+    diverged = False  # one run diverging stops only that run (its status says so)
+    status = "training"
+
+    @property
+    def stopped(self) -> str | None:
+        """Why Play cannot go on: every run reached the budget (or diverged); else None."""
+        return f"reached the budget of {self.budget} epochs" if self.finished else None
+
+    @property
+    def batches(self) -> int:
+        """Optimiser steps taken, all three runs together."""
+        return sum(r.batches for r in self.runs.values())
+
+    def fresh(self) -> Comparison:
+        """Three new networks from the same seed, epoch 0, the same budget (Reset)."""
+        return Comparison(self.settings, self.budget)
+
+    def release_buffers(self) -> None:
+        for r in self.runs.values():
+            r.release_buffers()
+
     # -- what the page shows --------------------------------------------------------------
     @property
     def epoch(self) -> int:

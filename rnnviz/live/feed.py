@@ -1,18 +1,18 @@
-"""The Train page's live run: trained by a background thread, read by the browser as a file.
+"""Every live page's run: trained by a background thread, read by the browser as a file.
 
-Why not a Streamlit fragment per tick (the first design): every fragment run costs the
-browser ~29 ms of Streamlit's own frontend work even when it draws nothing, and the server
-a script run; measured in Chromium the page's main thread was 96% busy at 5.6 refreshes a
-second (benchmarks/RESULTS.md). Now, while a session plays:
+No Streamlit fragment ticks while a run plays (why: benchmarks/RESULTS.md). Instead, for
+every page that trains (Train, Compare, Sentiment, Generate):
 
-- its `Feed` holds the run, what the page shows of it (`View`) and a frame file,
-  ./static/live/<token>.gz (the format of the class board: frames.pack);
+- each session's page has a `Feed`: the run (anything with advance/step/stopped, see
+  `Feed`), what the page shows of it (`View`), the lesson's `scene` that draws it, and a
+  frame file ./static/live/<token>.gz (frames.pack);
 - one `Trainer` thread per server process takes turns over the feeds that play: trains
   each for its share of BUDGET seconds (pace.Pace), then draws its charts and writes its
   frame (and posts it to the class board while the session shares);
 - the page's live element (livechart.live) polls that file and redraws what changed;
-  when the run stops by itself (it diverged) the frame says so and the element asks the
-  page to rerun, so the buttons follow.
+  when the run stops by itself (it diverged, a budget ran out) the frame says so and the
+  element asks the page to rerun, so the buttons follow; so does a frame whose `refresh`
+  moved on (a page with explanations outside the frame that follow the training).
 
 The page itself runs only when the user acts (Play, Pause, a slider): it draws the run
 as it is then, the same frame, sent inline with the element. The token is random, so one
@@ -30,9 +30,6 @@ import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
-from rnnviz.figures import train_charts as live_figs
-from rnnviz.figures.train_charts import LAYOUT
-from rnnviz.lessons import taskviews as views
 from rnnviz.live import frames, pace
 from rnnviz.live.frames import STATIC, to_json
 
@@ -51,20 +48,34 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class View:
-    """What the page shows of the run: the probe sample, presentation mode, and the
-    session id to post the class board as (None: not sharing)."""
+    """What the page shows of the run: presentation mode, the session id to post the class
+    board as (None: not sharing) and the page's own choices (`options`: (name, value)
+    pairs, e.g. the probe sample; read with `opt`)."""
 
-    probe: int = 0
     big: bool = False
     share: str | None = None
+    options: tuple = ()
+
+    def opt(self, name: str, default=None):
+        return dict(self.options).get(name, default)
 
 
 class Feed:
     """One session's run as the browser sees it live. Every method that reads or changes
-    the run holds `lock` (the session's state.run_lock)."""
+    the run holds `lock` (the page's run lock, ui/player.py).
 
-    def __init__(self, run, lock, session: str = "", folder: Path | None = None):
-        self.run, self.lock, self.session = run, lock, session
+    The run: a TrainingRun, a Comparison, anything with `advance(seconds)`, `step()`,
+    `epoch`, `batches`, `stopped` (why it cannot train on, or None), `diverged`, `status`
+    and `release_buffers()`. The scene (one per lesson, in rnnviz/lessons): `layout`,
+    `status`, `caption`, `fast` (charts that change every turn), `slow` (charts rebuilt
+    once an epoch, and the task views), `key` and `refresh` (see `_frame`)."""
+
+    def __init__(self, run, lock, session: str = "", folder: Path | None = None,
+                 scene=None):
+        if scene is None:
+            from rnnviz.lessons.training import TrainScene
+            scene = TrainScene()
+        self.run, self.lock, self.session, self.scene = run, lock, session, scene
         self.token = secrets.token_urlsafe(16)
         folder = folder or STATIC / FOLDER
         folder.mkdir(parents=True, exist_ok=True)
@@ -74,7 +85,7 @@ class Feed:
         self.playing = False
         self.seq = 0  # frames numbered in order, inline ones and written ones alike
         self.size = 0  # bytes of the frame file (frames.pack: its size only grows)
-        self.memo = None  # (key, chart JSON by key, task view, built at, run.batches then)
+        self.memo = None  # (key, chart JSON by key, task views, built at, run.batches then)
         self.turn_ms = (0.0, 0.0)  # the last turn: (training, drawing) ms
         self.every = TICK  # seconds between this feed's frames now (the poll interval)
         self.alive = _always  # the trainer pauses a feed whose session has ended
@@ -94,7 +105,7 @@ class Feed:
 
     def play(self) -> bool:
         with self.lock:
-            self.playing, self.error, self.away = not self.run.diverged, None, False
+            self.playing, self.error, self.away = not self.run.stopped, None, False
             return self.playing
 
     def pause(self) -> None:
@@ -129,7 +140,7 @@ class Feed:
         with self.lock:
             frame = self._frame(time.monotonic(), force=True)
             if not self.playing:
-                self.run.model.release_buffers()  # drawing may have made some
+                self.run.release_buffers()  # drawing may have made some
             return frame, self.playing
 
     # -- the trainer thread ------------------------------------------------------------
@@ -142,7 +153,7 @@ class Feed:
             self.run.advance(seconds=seconds)
             t1 = time.perf_counter()
             self.turn_ms = ((t1 - t0) * 1000, self.turn_ms[1])  # drawing: the last turn's
-            if self.run.diverged:  # the frame says it stopped before the flag does (_halt)
+            if self.run.stopped:  # the frame says it stopped before the flag does (_halt)
                 self._halt(force=True)
                 return True
             _write(self, self._frame(time.monotonic(), force=False))
@@ -161,54 +172,54 @@ class Feed:
             except Exception:  # a run whose drawing fails still stops
                 log.exception("rnnviz: the last frame of a stopped run could not be written")
         self.playing = False
-        self.run.model.release_buffers()  # a paused model holds no step buffers
+        self.run.release_buffers()  # a paused model holds no step buffers
 
     # -- drawing -----------------------------------------------------------------------
     def _frame(self, now: float, force: bool, redraw: bool = True,
                playing: bool | None = None) -> str:
-        """The frame JSON (frames.frame_json plus the task view and this feed's notes);
+        """The frame JSON (frames.frame_json plus the task views and this feed's notes);
         posted to the board too while sharing. `redraw=False`: the last charts as they are.
         `playing`: what the frame says (default: whether the feed plays now)."""
-        run, v = self.run, self.view
+        run, v, scene = self.run, self.view, self.scene
         playing = self.playing if playing is None else playing
         if not redraw and self.memo is not None:
-            specs, task, batches = self.memo[1], self.memo[2], run.batches
+            specs, tasks, batches = self.memo[1], self.memo[2], run.batches
         else:
-            specs, task, batches = self._epoch_view(now, force)
-        if batches != run.batches:  # trained since: the learning curves are always current
-            specs = specs | {"loss": to_json(live_figs.curves_now(run, v.big))}
+            specs, tasks, batches = self._slow_view(now, force)
+        if batches != run.batches:  # trained since: the fast charts are always current
+            specs = specs | {k: to_json(f) for k, f in scene.fast(run, v).items()}
         self.seq += 1
-        status = status_items(live_figs.status(run))
         train_ms, draw_ms = self.turn_ms
         note = (f"last turn: {train_ms:.0f} ms training, {draw_ms:.0f} ms drawing"
                 if playing or train_ms else "")
         if v.share and self.board is not None:
             note += f" · shared with the class, {self.board.watching()} watching"
         frame = frames.frame_json(
-            LAYOUT, specs, epoch=run.epoch, playing=playing, caption=caption(run),
-            status=status, diverged=run.status if run.diverged else None,
-            extra={"task": task, "note": note, "every": round(self.every, 3)})
+            scene.layout(run, v), specs, epoch=run.epoch, playing=playing,
+            caption=scene.caption(run), status=scene.status(run, v),
+            diverged=run.status if run.diverged else None,
+            extra={"task": tasks, "note": note, "every": round(self.every, 3),
+                   "refresh": scene.refresh(run)})
         if v.share and self.board is not None:  # the board numbers its own frames
-            key = (id(run), run.batches, run.epoch, v.probe, v.big, run.diverged, playing)
+            key = (id(run), run.batches, run.epoch, v, run.diverged, playing)
             self.board.post(v.share, key, frame)
         return frame.replace('"seq":0,', f'"seq":{self.seq},', 1)
 
-    def _epoch_view(self, now: float, force: bool) -> tuple[dict, object, int]:
-        """The per-epoch charts (JSON), the task view, and run.batches when built.
+    def _slow_view(self, now: float, force: bool) -> tuple[dict, object, int]:
+        """The per-epoch charts (JSON), the task views, and run.batches when built.
 
         They show per-epoch records (history, the probe trace taken at the end of the
         epoch, W_hh's eigenvalues then), so they are rebuilt only when the epoch moved on,
         and while playing at most every EPOCH_VIEW_EVERY seconds: the browser redraws only
-        charts whose JSON changed, so the learning curves refresh alone in between."""
+        charts whose JSON changed, so the fast charts refresh alone in between."""
         run, v = self.run, self.view
-        key = (run.epoch, v.probe, v.big, run.diverged, repr(run.cfg.train))
+        key = (run.epoch, v, run.stopped, self.scene.key(run, v))
         m = self.memo
         if m is not None and (m[0] == key or (
                 not force and m[0][1:] == key[1:] and now - m[3] < EPOCH_VIEW_EVERY)):
             return m[1], m[2], m[4]
-        figs = live_figs.train_figures(run, v.probe, v.big)
-        self.memo = (key, {k: to_json(f) for k, f in figs.items()}, task_view(run), now,
-                     run.batches)
+        figs, tasks = self.scene.slow(run, v)
+        self.memo = (key, {k: to_json(f) for k, f in figs.items()}, tasks, now, run.batches)
         return self.memo[1], self.memo[2], self.memo[4]
 
 
@@ -314,56 +325,6 @@ def fitted(fit: float, body_s: float, every: float) -> float:
     slows down and the charts stay live."""
     fit = fit * 0.8 if body_s > KEEP * every else fit * 1.1
     return min(BUDGET, max(pace.MIN_BUDGET, fit))
-
-
-def status_items(st_) -> list[tuple[str, str]]:
-    """Epoch, losses and throughput (a figures.live.status dict) as (label, text) pairs."""
-    return [("Epoch", str(st_["epoch"])),
-            ("Train loss", _num(st_["train_loss"], ".3g")),
-            (f"Test {st_['metric_name']}", _num(st_["test_metric"], ".3g")),
-            ("Steps / s", _num(st_["steps_per_s"], ".0f")),
-            ("ms / epoch", _num(st_["ms_per_epoch"], ".0f"))]
-
-
-def caption(run) -> str:
-    m = run.cfg.model
-    return (f"{run.task.title}. {m.cell.upper()}, {m.hidden_size} hidden units × "
-            f"{m.num_layers} layer(s); {run.model.num_params:,} parameters.")
-
-
-def task_view(run) -> dict | None:
-    """What the task's own view shows, when it is not a chart (sine's is a chart):
-    {"title", "table": {"columns", "rows"}} or {"title", "code"}, text ready to show."""
-    name = run.task.name
-    if name == "sentiment":
-        return {"title": "The test sentences, as the network reads them now",
-                "table": _table(views.sentiment_view(run))}
-    if name == "charlm":
-        greedy = views.charlm_view(run, n=60, greedy=True)
-        sampled = views.charlm_view(run, n=60, temperature=1.0)
-        return {"title": "Samples from the model now (prompt: first character of the text)",
-                "code": f"greedy:          {greedy.prompt}{greedy.text}\n"
-                        f"temperature 1.0: {sampled.prompt}{sampled.text}"}
-    if name != "sine":
-        return {"title": "First test sequences: target vs prediction",
-                "table": _table(views.memory_view(run))}
-    return None
-
-
-def _table(df) -> dict:
-    def cell(x):
-        if isinstance(x, bool) or type(x).__name__ == "bool_":
-            return "✓" if x else "✗"
-        if isinstance(x, float) or type(x).__name__.startswith("float"):
-            return format(float(x), ".3f")
-        return str(x)
-
-    return {"columns": [str(c) for c in df.columns],
-            "rows": [[cell(x) for x in row] for row in df.itertuples(index=False)]}
-
-
-def _num(x, spec: str) -> str:
-    return "–" if x is None else format(x, spec)
 
 
 def _write(feed: Feed, frame: str) -> None:

@@ -115,6 +115,20 @@ class TrainingRun:
         self.probe_trace = None
         self._snapshot()
 
+    # -- what a live page asks of any run (rnnviz.live.feed) ------------------------------
+    @property
+    def stopped(self) -> str | None:
+        """Why the run cannot train on (it diverged: Reset recovers), or None."""
+        return self.status if self.diverged else None
+
+    def fresh(self) -> TrainingRun:
+        """The same settings and data with fresh weights from the same seed (Reset)."""
+        return TrainingRun(self.cfg, task=self.task)
+
+    def release_buffers(self) -> None:
+        """A paused run keeps no step buffers (see rnnviz.core.network.Model)."""
+        self.model.release_buffers()
+
     # -- live settings ------------------------------------------------------------------
     def set_live(self, lr: float | None = None, clip: str | None = None,
                  clip_threshold: float | None = None) -> None:

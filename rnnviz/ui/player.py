@@ -1,45 +1,182 @@
-"""Play / Pause / Step / Reset, and the live view of the session's run (feed.Feed).
+"""The one live-run controller, for every page that trains (Train, Compare, Sentiment, Generate).
 
-While the run plays, feed.Trainer trains it on a background thread and writes its frames;
-the page's live element polls them (livechart.live). This page's script runs only when
-the user acts: it draws the run as it is then, the same frame, sent inline.
+A `Player` keeps one page's run in st.session_state under one key scheme, "<page>:<what>"
+(KEYS), shows the Play / Pause / Step / Reset row (on_click callbacks: they run before the
+script, so they never race the widgets) and the live element. While the run plays, the
+process's training thread (rnnviz.live.feed.Trainer) trains it and writes its frames; the
+page's live element polls them (livechart.live). The page's script runs only when the user
+acts: it then draws the run as it is, the same frame, sent inline.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+
 import streamlit as st
 
-from rnnviz.live import board as classroom
 from rnnviz.live import feed, pace
-from rnnviz.train import runfile as runio
-from rnnviz.ui import controls, livechart, process, state
-from rnnviz.ui.process import trainer
+from rnnviz.ui import livechart, process
 
-PROBE = "probe_sample"
-UPLOAD_ERROR = "upload_error"
-SHARE = "share_with_class"  # bool: this session publishes its run to /watch
-FEED = state.FEED
-LIVE_KEY = "train_live"  # the live element's key
-TICK, BUDGET, KEEP, fitted = feed.TICK, feed.BUDGET, feed.KEEP, feed.fitted
+KEYS = ("run", "lock", "feed", "playing", "notice")  # session keys: "<page>:<key>"
+TICK = feed.TICK
 
 
-def session_feed() -> feed.Feed:
-    """This session's feed (made on first use, attached to the current run)."""
-    f = st.session_state.get(FEED)
-    if f is None:
-        f = feed.Feed(state.current_run(), state.run_lock(), process.session_id())
-        f.alive = _liveness(f.session)
-        trainer().add(f)
-        st.session_state[FEED] = f
-    return f
+class Player:
+    """One page's live run. `name`: the page's URL path (its session keys' prefix);
+    `scene`: the lesson's live view (rnnviz/lessons); `build()`: the first run."""
+
+    def __init__(self, name: str, scene, build: Callable[[], object]):
+        self.name, self.scene, self.build = name, scene, build
+
+    def key(self, what: str) -> str:
+        assert what in KEYS, what
+        return f"{self.name}:{what}"
+
+    # -- state ---------------------------------------------------------------------------
+    @property
+    def lock(self) -> threading.RLock:
+        """Held while the run trains, is drawn or is replaced. With Streamlit's fast reruns
+        a click stops the running script and starts a new one at once, while the old
+        thread (or the trainer) may still be inside run.advance."""
+        return st.session_state.setdefault(self.key("lock"), threading.RLock())
+
+    def get(self):
+        """This page's run; `build()` makes the first one."""
+        if self.key("run") not in st.session_state:
+            self.set(self.build())
+        return st.session_state[self.key("run")]
+
+    @property
+    def run(self):
+        return st.session_state[self.key("run")]
+
+    def set(self, run, notice: str | None = None):
+        """Replace the run (a new model): it does not play."""
+        with self.lock:
+            st.session_state[self.key("run")] = run
+            st.session_state[self.key("playing")] = False
+            if (f := st.session_state.get(self.key("feed"))) is not None:
+                f.attach(run, f.view)  # the training thread lets the old run go
+        if notice:
+            self.notify(notice)
+        return run
+
+    def feed(self) -> feed.Feed:
+        """This session's feed of this page (made on first use)."""
+        f = st.session_state.get(self.key("feed"))
+        if f is None:
+            f = feed.Feed(self.get(), self.lock, process.session_id(), scene=self.scene)
+            f.alive = _liveness(f.session)
+            process.trainer().add(f)
+            st.session_state[self.key("feed")] = f
+        return f
+
+    @property
+    def playing(self) -> bool:
+        f = st.session_state.get(self.key("feed"))
+        return f is not None and f.playing
+
+    def notify(self, message: str) -> None:
+        st.session_state[self.key("notice")] = message
+
+    def pop_notice(self) -> str | None:
+        return st.session_state.pop(self.key("notice"), None)
+
+    def leave(self) -> None:
+        """The user opened another page: pause until they come back (leave/come_back)."""
+        if (f := st.session_state.get(self.key("feed"))) is not None:
+            f.leave()
+
+    # -- callbacks -----------------------------------------------------------------------
+    def _play(self) -> None:
+        f = self.feed()
+        f.attach(self.get(), f.view)
+        st.session_state[self.key("playing")] = f.play()
+        process.trainer().wake()
+
+    def _pause(self) -> None:
+        st.session_state[self.key("playing")] = False
+        self.feed().pause()
+
+    def _step(self) -> None:
+        self._pause()
+        with self.lock:
+            self.run.step()
+            self.run.release_buffers()
+
+    def _reset(self) -> None:
+        self._pause()
+        self.set(self.run.fresh(), self.scene.reset_note)
+
+    # -- widgets -------------------------------------------------------------------------
+    def buttons(self, extra: Callable[[object], None] | None = None) -> None:
+        """The Playground-style row: Play (or Pause), Step (one epoch), Reset (new weights,
+        epoch 0); `extra(column)` draws more in the row's last column."""
+        f = self.feed()
+        if f.come_back():  # it played when the user opened another page
+            process.trainer().wake()
+        run, playing = self.get(), f.playing  # the trainer may have stopped it
+        st.session_state[self.key("playing")] = playing
+        c = st.columns([1, 1, 1, 3])
+        k = self.name
+        if playing:
+            c[0].button("Pause", icon=":material/pause:", on_click=self._pause, type="primary",
+                        width="stretch", key=f"{k}:pause")
+        else:
+            c[0].button("Play", icon=":material/play_arrow:", on_click=self._play,
+                        type="primary", width="stretch", disabled=bool(run.stopped),
+                        key=f"{k}:play")
+        c[1].button("Step", icon=":material/skip_next:", on_click=self._step, width="stretch",
+                    disabled=bool(run.stopped), help="train exactly one epoch", key=f"{k}:step")
+        c[2].button("Reset", icon=":material/restart_alt:", on_click=self._reset,
+                    width="stretch", help="new weights, epoch 0", key=f"{k}:reset")
+        if extra is not None:
+            extra(c[3])
+
+    def panel(self, big: bool, options: tuple = (), share: str | None = None,
+              board=None) -> None:
+        """The live view: the divergence (or failure) message if any, then the frame: the
+        metrics, charts and task views, drawn by the browser and refreshed while playing.
+        `options`: the page's choices the scene reads; `share`/`board`: the class board
+        to post to (Train)."""
+        f = self.feed()
+        run = self.get()
+        f.board = board
+        f.attach(run, feed.View(big=big, share=share, options=tuple(options)))
+        frame, playing = f.snapshot()
+        if st.session_state.get(self.key("playing")) and not playing:
+            # it stopped itself after the buttons above were drawn: draw them again
+            st.session_state[self.key("playing")] = False
+            st.rerun()
+        st.session_state[self.key("playing")] = playing
+        if playing:
+            process.trainer().wake()
+        messages = st.container()  # always there: the live element keeps its place
+        if f.error:
+            messages.error(f"**Training stopped: {f.error}.** This is a bug in rnnviz, not in "
+                           "your settings; the run is kept as it was. Press Play to try "
+                           "again, or Reset.")
+        if run.diverged:
+            messages.error(f"**The run {run.status}.** The weights are the last finite ones. "
+                           "Lower the learning rate or turn on clipping, then press Reset.")
+        crowd = len(process.trainer().playing())
+        every = max(f.every, pace.interval(TICK, crowd))  # a crowd: slower
+        livechart.live(frame, url=f.url, playing=playing, every=every,
+                       key=f"{self.name}_live", on_stopped=_rerun_only)
 
 
-def leave() -> None:
-    """Another page runs (app.py): pause this session's run until the Train page is back,
-    as its other pages (Unrolled network, ...) read the same run."""
-    f = st.session_state.get(FEED)
-    if f is not None:
-        f.leave()
+def leave_others(page: str) -> None:
+    """Pause every live run of this session except `page`'s (app.py, on every rerun): a
+    page that is not shown does not train, and pages such as Unrolled read the Train run."""
+    for k, f in list(st.session_state.items()):
+        if k.endswith(":feed") and k != f"{page}:feed" and isinstance(f, feed.Feed):
+            f.leave()
+
+
+def _rerun_only() -> None:
+    """The live element saw the run stop by itself (or its refresh move on): the script
+    reruns, so the buttons and explanations follow."""
 
 
 def _liveness(session: str):
@@ -50,159 +187,3 @@ def _liveness(session: str):
         return feed._always
     rt = runtime.get_instance()
     return lambda: rt.is_active_session(session)
-
-
-# -- callbacks (run before the script, so they never race the widgets) -------------------
-def _play() -> None:
-    f = session_feed()
-    f.attach(state.current_run(), f.view)
-    st.session_state[state.PLAYING] = f.play()
-    trainer().wake()
-
-
-def _pause() -> None:
-    st.session_state[state.PLAYING] = False
-    session_feed().pause()
-
-
-def _step() -> None:
-    _pause()
-    with state.run_lock():
-        state.current_run().step()
-        state.current_run().model.release_buffers()
-
-
-def _reset() -> None:
-    _pause()
-    run = state.current_run()
-    state.set_run(run.cfg)
-    state.notify("Reset: fresh weights from the same seed, epoch 0.")
-
-
-def _load_upload() -> None:
-    file = st.session_state.get("upload_run")
-    st.session_state.pop(UPLOAD_ERROR, None)
-    if file is None:
-        return
-    try:
-        run = runio.from_bytes(file.getvalue())
-    except runio.RunFileError as e:
-        st.session_state[UPLOAD_ERROR] = f"{file.name}: {e}. The current run is unchanged."
-        return
-    _pause()
-    state.set_run(run.cfg, run)
-    controls.load_widgets(run.cfg)
-    state.notify(f"Loaded {file.name}: epoch {run.epoch}.")
-
-
-def _share_changed() -> None:
-    if not st.session_state.get(SHARE):
-        process.board().stop(process.session_id())
-
-
-def _stopped() -> None:
-    """The live element saw the run stop by itself (it diverged): the script reruns."""
-
-
-def _publish(run) -> bool:
-    """While sharing, claim the class board (read by the Watch page); whether we hold it."""
-    if not st.session_state.get(SHARE):
-        return False
-    board = process.board()
-    if not board.claim(process.session_id()):
-        st.warning("Another session is already sharing its run with the class; yours is "
-                   "not shared. It can take over after that session has been silent for "
-                   f"{classroom.STALE_S:.0f} s.")
-        return False
-    st.caption(f":material/cast_for_education: Shared with the class: students open "
-               f"**/watch** on this server · {board.watching()} watching now")
-    return True
-
-
-def buttons(run) -> None:
-    """The Playground-style control row."""
-    f = session_feed()
-    if f.come_back():  # it played when the user opened another page
-        trainer().wake()
-    playing = f.playing  # the trainer stops a run that diverged
-    st.session_state[state.PLAYING] = playing
-    c = st.columns([1, 1, 1, 3])
-    if playing:
-        c[0].button("Pause", icon=":material/pause:", on_click=_pause, type="primary",
-                    width="stretch")
-    else:
-        c[0].button("Play", icon=":material/play_arrow:", on_click=_play, type="primary",
-                    width="stretch", disabled=run.diverged)
-    c[1].button("Step", icon=":material/skip_next:", on_click=_step, width="stretch",
-                disabled=run.diverged, help="train exactly one epoch")
-    c[2].button("Reset", icon=":material/restart_alt:", on_click=_reset, width="stretch",
-                help="new weights, epoch 0")
-    c[3].toggle("Share with the class", key=SHARE, on_change=_share_changed,
-                help="students open /watch on this server and follow this run live, "
-                     "read-only")
-
-
-def exports(run) -> None:
-    """History CSV, the run file, and loading a run back."""
-    with st.expander("Save, export, load"):
-        c = st.columns(2)
-        lock = state.run_lock()  # the training thread may be changing the run meanwhile
-
-        def history_csv() -> str:
-            with lock:
-                return run.history_frame().to_csv(index=False)
-
-        def run_file() -> bytes:
-            with lock:
-                return runio.to_bytes(run)
-
-        c[0].download_button("History (CSV)", data=history_csv, file_name="rnnviz-history.csv",
-                             mime="text/csv", on_click="ignore")
-        c[1].download_button("Run file (.npz, same as the CLI's)", data=run_file,
-                             file_name="rnnviz-run.npz", mime="application/octet-stream",
-                             on_click="ignore")
-        st.file_uploader("Load a saved run (.npz from this app or `rnnviz train --out`)",
-                         type=["npz"], key="upload_run", on_change=_load_upload)
-        if st.session_state.get(UPLOAD_ERROR):
-            st.error(st.session_state[UPLOAD_ERROR])
-        st.caption("Figures: use the camera icon on each chart for a PNG.")
-
-
-def panel(big: bool) -> None:
-    """The live view: the divergence (or failure) message if any, then the metrics, charts
-    and the task's view, drawn by the browser from the feed's frames."""
-    f = session_feed()
-    run = state.current_run()
-    sharing = _publish(run)
-    f.board = process.board()
-    f.attach(run, feed.View(probe=st.session_state.get(PROBE, 0), big=big,
-                            share=process.session_id() if sharing else None))
-    frame, playing = f.snapshot()
-    if st.session_state.get(state.PLAYING) and not playing:
-        # it stopped itself (diverged) after the buttons above were drawn: draw them again
-        st.session_state[state.PLAYING] = False
-        st.rerun()
-    st.session_state[state.PLAYING] = playing
-    if playing:
-        trainer().wake()
-    messages = st.container()  # always there: the live element keeps its place (no remount)
-    if f.error:
-        messages.error(f"**Training stopped: {f.error}.** This is a bug in rnnviz, not in "
-                       "your settings; the run is kept as it was. Press Play to try again, "
-                       "or Reset.")
-    if run.diverged:
-        messages.error(f"**The run {run.status}.** The weights are the last finite ones. "
-                       "Lower the learning rate or turn on clipping, then press Reset.")
-    every = max(f.every, pace.interval(TICK, len(trainer().playing())))  # crowd: slower
-    livechart.live(frame, url=f.url, playing=playing, every=every, key=LIVE_KEY,
-                   on_stopped=_stopped)
-
-
-READING_GUIDE = (
-    "- **Gradient flowing back**: ||dL/dh_t|| for the probe sample after the latest epoch; "
-    "on a log axis a straight falling line is a gradient that vanishes geometrically back "
-    "through time.\n"
-    "- **Hidden states**: one column per time step, one row per unit; blue is negative, red "
-    "positive, white 0.\n"
-    "- **Eigenvalues of W_hh**: outside the dashed unit circle, signals (and gradients) can "
-    "grow from step to step.")
