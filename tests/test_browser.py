@@ -336,12 +336,16 @@ def test_series_csv_upload_good_and_bad(browser, tmp_path):
         page = browser.new_page(viewport={"width": 1400, "height": 1100})
         page.goto(f"{url}/train?preset=sine")
         wait_ready(page)
+        page.wait_for_selector(".js-plotly-plot", timeout=30_000)  # the page is drawn
         upload = page.locator('[data-testid="stFileUploaderDropzoneInput"]').first
         upload.set_input_files(str(bad))
-        page.wait_for_selector("text=NaN or infinite", timeout=20_000)
+        # first the uploader shows the file (it reached the server), then the page's answer
+        page.wait_for_selector("text=nan.csv", timeout=45_000)
+        page.wait_for_selector("text=NaN or infinite", timeout=45_000)
+        wait_ready(page)
         assert "sine wave" in page.inner_text("body")  # still the sine run
         upload.set_input_files(str(good))
-        page.wait_for_selector("text=Forecasting column", timeout=20_000)
+        page.wait_for_selector("text=Forecasting column", timeout=45_000)
         assert "forecast your series" in page.inner_text("body")
         assert exceptions_on(page) == []
         page.close()
