@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from rnnviz.ui import compare_live as live
+from rnnviz.ui import compare_panels as panels
 from rnnviz.ui import state
 
 st.set_page_config(layout="wide")
-c = live.current()
+player = panels.COMPARE
+c = player.get()
 st.title("RNN vs LSTM vs GRU: which one remembers?")
 st.markdown(
     "Three networks learn the **same task** from the **same seed** with the **same budget**; "
@@ -16,7 +17,8 @@ st.markdown(
     "to hold their forget / update gates near 1, their memory path carries the gradient "
     "across every step, and in the same epochs their test loss drops far below the RNN's."
 )
-live.controls(c)
-live.buttons(c)
-live.panel(state.presentation())
-live.explain(c)
+panels.controls(c)
+player.buttons()
+player.panel(state.presentation())
+panels.notes(c)
+panels.explain(c)

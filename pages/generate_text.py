@@ -7,28 +7,30 @@ from rnnviz.tasks import DataError
 from rnnviz.train.run import TrainingRun
 from rnnviz.ui import state
 from rnnviz.ui import textgen_panel as panel
-from rnnviz.ui.pagerun import PageRun
 
 st.set_page_config(layout="wide")
-ss, pr, big = st.session_state, PageRun("generate"), state.presentation()
+ss, pr, big = st.session_state, panel.GENERATE, state.presentation()
 SOURCE, TEXT, ERROR = "generate:source", "generate:text", "generate:error"
 
 
 def use_source() -> None:
     ss.pop(ERROR, None)
     if ss[SOURCE] != "custom":  # your own text waits for its button
+        pr._pause()
         pr.set(TrainingRun(tg.source_config(ss[SOURCE])), f"{tg.SOURCES[ss[SOURCE]]}: press Play.")
 
 
 def use_text() -> None:
     ss.pop(ERROR, None)
     try:
-        pr.set(TrainingRun(tg.source_config("custom", ss.get(TEXT))), "Your text: press Play.")
+        run = TrainingRun(tg.source_config("custom", ss.get(TEXT)))
+        pr._pause()
+        pr.set(run, "Your text: press Play.")
     except (DataError, ValueError) as e:
         ss[ERROR] = f"{e}. The current run is unchanged."
 
 
-run = pr.get(lambda: TrainingRun(tg.source_config("hello")))
+run = pr.get()
 ss.setdefault(SOURCE, run.cfg.task.text)  # "hello", "bundled" or "custom"
 st.title("Generate text, one character at a time")
 st.radio("Train on", list(tg.SOURCES), format_func=tg.SOURCES.get, horizontal=True, key=SOURCE,
@@ -46,8 +48,7 @@ st.caption(f"**Training text: {len(t.text):,} characters, {len(t.vocab)} distinc
 if notice := pr.pop_notice():
     st.info(notice)
 pr.buttons()
-prompt, n, temp, greedy, seed = panel.controls(big)
-pr.live(lambda run: panel.draw(run, prompt, n, temp, greedy, seed, big))
+pr.panel(big, options=panel.controls(big))
 with st.expander("What am I looking at?"):
     st.markdown(run.task.explanation)
     st.markdown("**Perplexity** = exp(mean cross-entropy per character): the number of "

@@ -8,14 +8,14 @@ from rnnviz.train import settings as cf
 from rnnviz.train.run import TrainingRun
 from rnnviz.ui import sentiment_panels as panels
 from rnnviz.ui import state
-from rnnviz.ui.pagerun import PageRun
 
 st.set_page_config(layout="wide")
-ss, pr, big = st.session_state, PageRun("sentiment"), state.presentation()
+ss, pr, big = st.session_state, panels.SENTIMENT, state.presentation()
 EVERY, TEXT, ERROR = "sentiment:every", "sentiment:text", "sentiment:upload_error"
 
 
 def use(recipe: str, data: dict | None, note: str) -> None:
+    pr._pause()
     pr.set(TrainingRun(sv.recipe_config(recipe, data)), note)
     ss[EVERY] = sv.LOG_EVERY[recipe]
 
@@ -34,7 +34,7 @@ def upload() -> None:
         ss[ERROR] = f"{e}. The current run is unchanged."
 
 
-run = pr.get(lambda: TrainingRun(sv.recipe_config("modern")))
+run = pr.get()
 ss.setdefault(EVERY, sv.LOG_EVERY[sv.recipe_of(run.cfg)])
 recipe = sv.recipe_of(run.cfg)
 st.title("Sentiment: seed 003's many-to-one RNN")
@@ -65,9 +65,10 @@ with st.expander("Your own sentences (a CSV with columns text,label)", icon=":ma
 if notice := pr.pop_notice():
     st.info(notice)
 pr.buttons()
-pr.live(lambda run: panels.training(run, ss[EVERY], big))
-st.subheader("Read a sentence through the network")
-st.text_input("Type any sentence", "i am not at all happy", key=TEXT, max_chars=5000)
-pr.live(lambda run: panels.sentence(run, ss[TEXT], big), train=False, every=1.0)
+st.text_input("Type any sentence: the network reads it as it is now", "i am not at all happy",
+              key=TEXT, max_chars=5000)
+panels.sentence_notes(run, ss[TEXT])
+pr.panel(big, options=(("every", ss[EVERY]), ("text", ss[TEXT])))
+panels.how_to_read(run)
 with st.expander("What am I looking at?"):
     st.markdown(run.task.explanation)

@@ -34,16 +34,16 @@ def sci(x: float) -> str:
     return f"{x:.2g}" if 1e-3 <= abs(x) < 1e4 or x == 0 else f"{x:.1e}"
 
 
-def cell(x) -> str:
-    """A table cell: booleans as ✓/✗, floats with 3 decimals, everything else as text."""
+def cell(x, digits: int = 3) -> str:
+    """A table cell: booleans as ✓/✗, floats with `digits` decimals, the rest as text."""
     if isinstance(x, bool) or type(x).__name__ == "bool_":
         return "✓" if x else "✗"
     if isinstance(x, float) or type(x).__name__.startswith("float"):
-        return format(float(x), ".3f")
+        return format(float(x), f".{digits}f")
     return str(x)
 
 
-def table(df) -> dict:
+def table(df, digits: int = 3) -> dict:
     """A DataFrame as {"columns", "rows"} of text, ready for the browser."""
     return {"columns": [str(c) for c in df.columns],
-            "rows": [[cell(x) for x in row] for row in df.itertuples(index=False)]}
+            "rows": [[cell(x, digits) for x in row] for row in df.itertuples(index=False)]}

@@ -57,18 +57,28 @@ def chart_specs(at: AppTest) -> list[dict]:
 
 
 def live_element(at: AppTest) -> dict:
-    """The Train page's live element: {"live": url, "playing", "every", "frame"}."""
+    """The page's live element (ui/player.py): {"live": url, "playing", "every", "frame"}."""
     return next(d for d in map(json.loads, component_data(at)) if "live" in d)
 
 
 def live_frame(at: AppTest) -> dict:
-    """The frame the Train page's script drew (rnnviz.live.feed): status, charts, task..."""
+    """The frame the page's script drew (rnnviz.live.feed): status, charts, task..."""
     return live_element(at)["frame"]
 
 
 def metric(at: AppTest, label: str) -> str:
-    """A number of the Train page's status row (drawn by its live element)."""
+    """A number of the page's status row (drawn by its live element)."""
     return dict(live_frame(at)["status"])[label]
+
+
+def wait_until(cond, timeout: float = 30.0) -> bool:
+    """Poll `cond` until it holds or `timeout` seconds have passed; its last value."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not cond() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return bool(cond())
 
 
 def trainer_passes(n: int = 3, timeout: float = 20.0) -> None:

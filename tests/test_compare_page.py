@@ -4,16 +4,18 @@ controls reset, the charts show the runs' numbers, presentation mode, no excepti
 from __future__ import annotations
 
 import base64
-import time
+import threading
 from pathlib import Path
 
 import numpy as np
-from apptest import chart_specs
+from apptest import chart_specs, live_frame, metric, trainer_passes, wait_until
 from streamlit.testing.v1 import AppTest
 
 from rnnviz.lessons import cellrace as cmp
-from rnnviz.ui import compare_live as live
+from rnnviz.live import feed
 from rnnviz.ui import state
+
+RUN, PLAYING, LOCK = "compare:run", "compare:playing", "compare:lock"
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "pages/compare_cells.py")
@@ -22,7 +24,7 @@ PAGE = str(ROOT / "pages/compare_cells.py")
 def _app(comparison: cmp.Comparison | None = None, **session) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=60)
     if comparison is not None:
-        at.session_state[live.COMPARISON] = comparison
+        at.session_state[RUN] = comparison
     for k, v in session.items():
         at.session_state[k] = v
     at.run()
@@ -51,7 +53,15 @@ def values(spec) -> np.ndarray:
 
 
 def _cmp(at: AppTest) -> cmp.Comparison:
-    return at.session_state[live.COMPARISON]
+    return at.session_state[RUN]
+
+
+def _labels(at: AppTest) -> list[str]:
+    return [label for label, _ in live_frame(at)["status"]]
+
+
+def _runs_table(at: AppTest) -> dict:
+    return next(t["table"] for t in live_frame(at)["task"] if t["title"].startswith("The three"))
 
 
 def _epochs(c: cmp.Comparison) -> set[int]:
@@ -64,10 +74,10 @@ def test_default_page_loads_with_three_networks_and_their_parameter_counts():
     assert c.settings == cmp.CompareSettings() and c.budget == cmp.DEFAULT_BUDGET
     assert "RNN vs LSTM vs GRU" in at.title[0].value
     assert [b.label for b in at.button] == ["Play", "Step", "Reset"]
-    assert [m.label for m in at.metric] == ["RNN: test MSE", "LSTM: test MSE", "GRU: test MSE"]
-    captions = " ".join(x.value for x in at.caption)
-    assert "1,153 parameters" in captions and "4,513 parameters" in captions
-    assert "3,425 parameters" in captions
+    assert _labels(at) == ["RNN: test MSE", "LSTM: test MSE", "GRU: test MSE", "Epoch"]
+    runs = _runs_table(at)
+    assert runs["columns"][:3] == ["cell", "epoch", "parameters"]
+    assert [row[2] for row in runs["rows"]] == ["1,153", "4,513", "3,425"]
     text = " ".join(m.value for m in at.markdown)
     assert "GRU has 1,088 fewer than the LSTM" in text
     assert len(chart_specs(at)) == 4
@@ -79,21 +89,23 @@ def test_default_page_loads_with_three_networks_and_their_parameter_counts():
 def test_play_trains_all_three_equally_pause_stops_step_and_reset():
     at = _app(_small())
     _button(at, "Play").click().run()
-    assert at.session_state[live.PLAYING] is True
+    assert at.session_state[PLAYING] is True
     c = _cmp(at)
-    for _ in range(6):
-        at.run()  # fragment ticks
-        assert len({r.batches for r in c.runs.values()}) == 1  # lockstep after every tick
+    for k in range(1, 4):  # the training thread trains them; between its turns ...
+        assert wait_until(lambda k=k: c.epoch >= k), "the training thread did not train"
+        with at.session_state[LOCK]:
+            assert len({r.batches for r in c.runs.values()}) == 1  # ... all in lockstep
+    _button(at, "Pause").click().run()
     assert len(_epochs(c)) == 1 and c.epoch > 0
-    assert [m.value for m in at.metric] == [f"{v:.3g}" for v in c.test_metrics().values()]
-    assert f"Epoch {c.epoch} of 50" in at.get("progress")[0].proto.text
+    values = [v for _, v in live_frame(at)["status"][:3]]
+    assert values == [f"{v:.3g}" for v in c.test_metrics().values()]
+    assert metric(at, "Epoch") == f"{c.epoch} of 50"
     best = min(c.test_losses(), key=c.test_losses().get)
     verdict = next(m.value for m in at.markdown if "lowest test MSE first" in m.value)
     assert verdict.split("first: ")[1].startswith(cmp.CELL_NAMES[best])
-    _button(at, "Pause").click().run()
-    assert at.session_state[live.PLAYING] is False
+    assert at.session_state[PLAYING] is False
     batches = c.runs["lstm"].batches
-    at.run()
+    trainer_passes()
     at.run()
     assert c.runs["lstm"].batches == batches  # paused: nothing trains
     epoch = c.epoch
@@ -108,13 +120,11 @@ def test_play_trains_all_three_equally_pause_stops_step_and_reset():
 
 def test_play_stops_at_the_budget():
     at = _app(_small(budget=1))
-    _button(at, "Play").click().run()
-    for _ in range(30):
-        at.run()
-        if not at.session_state[live.PLAYING]:
-            break
     c = _cmp(at)
-    assert at.session_state[live.PLAYING] is False and c.finished and _epochs(c) == {1}
+    _button(at, "Play").click().run()
+    assert wait_until(lambda: c.finished), "the budget was not reached"
+    at.run()  # as the live element asks when the frame says the run stopped
+    assert at.session_state[PLAYING] is False and c.finished and _epochs(c) == {1}
     assert _button(at, "Play").disabled and _button(at, "Step").disabled
     next(s for s in at.slider if s.label == "Budget (epochs)").set_value(2).run()
     assert _cmp(at) is c and c.budget == 2 and not _button(at, "Play").disabled
@@ -130,7 +140,7 @@ def test_changing_the_dependency_length_resets_and_says_so():
     assert c is not old and c.epoch == 0 and c.settings.seq_len == 8 and c.task.seq_len == 8
     assert all(r.cfg.task.seq_len == 8 for r in c.runs.values())
     assert any("dependency length" in i.value and "epoch 0" in i.value for i in at.info)
-    assert at.session_state[live.PLAYING] is False
+    assert at.session_state[PLAYING] is False
 
 
 def test_changing_the_task_hidden_size_or_seed_resets():
@@ -141,7 +151,7 @@ def test_changing_the_task_hidden_size_or_seed_resets():
     assert {r.cfg.model.hidden_size for r in _cmp(at).runs.values()} == {8}
     at.number_input[0].set_value(3).run()
     assert {r.cfg.model.seed for r in _cmp(at).runs.values()} == {3}
-    assert [m.label for m in at.metric][0] == "RNN: test accuracy"
+    assert _labels(at)[0] == "RNN: test accuracy"
 
 
 def test_the_charts_show_the_runs_numbers():
@@ -192,13 +202,11 @@ def test_the_train_pages_play_does_not_play_this_page():
     assert c.runs["rnn"].batches == 0
 
 
-def test_one_default_tick_trains_a_slice_of_an_epoch():
-    at = _app()
-    _button(at, "Play").click().run()
-    t0 = time.perf_counter()
-    at.run()
-    seconds = time.perf_counter() - t0
-    train_ms, draw_ms = at.session_state[live.TICK_MS]
-    print(f"default tick: {train_ms:.0f} ms training, {draw_ms:.0f} ms drawing, "
-          f"{seconds * 1000:.0f} ms AppTest run")
-    assert 0 < _cmp(at).runs["rnn"].batches < 63  # a slice of an epoch, not a whole one
+def test_one_turn_of_the_training_thread_trains_a_slice_of_an_epoch():
+    c = cmp.Comparison()  # the page's default: 63 batches an epoch
+    f = feed.Feed(c, threading.RLock(), scene=cmp.RaceScene())
+    f.play()
+    assert f.turn(feed.BUDGET)
+    assert 0 < c.runs["rnn"].batches < c.steps_per_epoch  # a slice, not a whole epoch
+    assert len({r.batches for r in c.runs.values()}) == 1
+    f.pause()

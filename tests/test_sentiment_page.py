@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from apptest import chart_specs, open_page
+from apptest import chart_specs, live_frame, metric, open_page, trainer_passes, wait_until
 from streamlit.testing.v1 import AppTest
 
 from rnnviz.lessons import sentiment_probe as sv
@@ -25,7 +25,11 @@ def _button(at: AppTest, label: str):
 
 
 def _metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
+    return metric(at, label)  # the live element's status row
+
+
+def _log(at: AppTest) -> str:
+    return next(t["code"] for t in live_frame(at)["task"] if "training log" in t["title"])
 
 
 def _charts(at: AppTest) -> list[dict]:
@@ -48,10 +52,10 @@ def test_loads_with_its_own_run_and_the_default_sentence():
     at = _app()
     run = at.session_state[RUN]
     assert sv.recipe_of(run.cfg) == "modern" and run.epoch == 0
-    assert "run" not in at.session_state  # the Train page's run is not touched
+    assert "train:run" not in at.session_state  # the Train page's run is not touched
     assert at.selectbox(key=EVERY).value == 10
     assert _metric(at, "Epoch") == "0" and _metric(at, "Words read") == "6"
-    assert "first entry appears at epoch 10" in at.code[0].value
+    assert "first entry appears at epoch 10" in _log(at)
     titles = [c["layout"]["title"]["text"] for c in _charts(at)]
     assert titles == ["Learning curves", "Hidden state h_t after each word",
                       "Which words moved the prediction",
@@ -77,7 +81,7 @@ def test_step_writes_the_seeds_log_and_the_prediction_follows_the_model():
         _click(at, "Step")
     run = at.session_state[RUN]
     assert run.epoch == 2 and _metric(at, "Epoch") == "2"
-    log = at.code[0].value
+    log = _log(at)
     h = run.history[1]
     assert "--- Epoch 2" in log
     assert f"Test:   Loss {h['test_loss']:.3f} | Accuracy: {h['test_accuracy']:.3f}" in log
@@ -92,12 +96,12 @@ def test_step_writes_the_seeds_log_and_the_prediction_follows_the_model():
 def test_play_pause_reset():
     at = _click(_app(), "Play")
     assert at.session_state[PLAYING] is True
-    at.run()  # a fragment tick trains
     run = at.session_state[RUN]
-    assert run.epoch > 0
+    assert wait_until(lambda: run.epoch > 0), "the training thread did not train the run"
     at = _click(at, "Pause")
     assert at.session_state[PLAYING] is False
     epoch = run.epoch
+    trainer_passes()
     at.run()
     assert at.session_state[RUN].epoch == epoch
     at = _click(at, "Reset")

@@ -28,6 +28,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from rnnviz import numbers
+from rnnviz.figures import cellrace_charts as race_charts
 from rnnviz.train import settings as cf
 from rnnviz.train.run import TrainingRun, build_task
 
@@ -347,3 +349,62 @@ def notes(c: Comparison) -> dict[str, str]:
         f"(reset, update, candidate) against the LSTM's {blocks['lstm']} (input, forget, "
         f"cell, output); the RNN has {blocks['rnn']}." + speed)
     return out
+
+
+# -- the page's live view (rnnviz.live.feed) ---------------------------------------------
+class RaceScene:
+    """The Compare page's frames: the three runs' test metric, the loss race, the gradient
+    reaching back, the LSTM forget and GRU update gates. The page's notes (Markdown, with
+    the numbers of `notes`) are redrawn by the page itself: `refresh` asks for a rerun
+    once an epoch."""
+
+    reset_note = "Reset: three fresh networks from the same seed, epoch 0."
+
+    def layout(self, c, view) -> tuple:
+        return (("loss", "flow"), ("forget", "update"))
+
+    def key(self, c, view) -> int:
+        return c.budget
+
+    def refresh(self, c) -> int:
+        return c.epoch
+
+    def caption(self, c) -> str:
+        done = ("budget reached: raise it to train on" if c.finished
+                else f"{c.progress:.0%} of the budget")
+        return (f"Epoch {c.epoch} of {c.budget} ({done}); every network has taken the same "
+                f"{c.runs['rnn'].batches:,} optimiser steps on the same batches")
+
+    def status(self, c, view, facts: dict) -> list[tuple[str, str]]:
+        metric = c.task.metric_name
+        label = "MSE" if metric == "mse" else metric
+        values = c.test_metrics()
+        return [(f"{CELL_NAMES[k]}: test {label}", numbers.metric(values[k], metric))
+                for k in CELLS] + [("Epoch", f"{c.epoch} of {c.budget}")]
+
+    def fast(self, c, view) -> dict:
+        return {}
+
+    def slow(self, c, view) -> tuple[dict, list, dict]:
+        big = view.big
+        loss_name = "MSE" if c.task.loss == "mse" else "cross-entropy"
+        figs = {
+            "loss": race_charts.loss_race({k: r.history_frame() for k, r in c.runs.items()},
+                                          c.budget, c.baseline(), loss_name, big=big),
+            "flow": race_charts.grad_flow_compare(
+                c.grad_norms(), big=big,
+                title=f"Gradient reaching back from the answer, epoch {c.epoch}"),
+        }
+        marks = c.marks()
+        for cell in ("lstm", "gru"):
+            gate = GATES[cell]
+            figs[gate] = race_charts.gate_heatmap(
+                c.gate(cell), cell, gate, marks, c.mark_name(short=True), big=big,
+                title=f"{CELL_NAMES[cell]} {gate} gate {race_charts.GATE_SYMBOLS[gate]}, "
+                      "probe sequence 1")
+        params, ms = c.num_params(), c.ms_per_step()
+        rows = [[CELL_NAMES[k], str(c.runs[k].epoch), f"{params[k]:,}",
+                 numbers.num(ms[k], ".0f"), c.runs[k].status] for k in CELLS]
+        tasks = [{"title": "The three runs", "table": {
+            "columns": ["cell", "epoch", "parameters", "ms / step", "status"], "rows": rows}}]
+        return figs, tasks, {}

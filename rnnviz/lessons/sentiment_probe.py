@@ -14,7 +14,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from rnnviz import numbers
 from rnnviz.core.losses import softmax
+from rnnviz.figures import curves, hidden
+from rnnviz.figures.sentiment_charts import influence_figure, trajectory_figure
 from rnnviz.tasks import UNK, DataError, load_labelled_csv, tokenize
 from rnnviz.train import settings as cf
 
@@ -245,3 +248,64 @@ def unknown_note(view: SentenceView) -> str | None:
     more = f" and {len(view.unknown) - 20} more" if len(view.unknown) > 20 else ""
     return (f"Not in the training vocabulary, read as `{UNK}`: {shown}{more}. The network "
             "has never seen them, so they all look the same to it.")
+
+
+# -- the page's live view (rnnviz.live.feed) ---------------------------------------------
+LOG_SHOWN = 10  # newest log entries on screen: the tutorial prints 10 over its 1000 epochs
+
+
+class SentimentScene:
+    """The Sentiment page's frames. View options: every (log period, epochs), text (the
+    typed sentence, read through the model as it is now)."""
+
+    reset_note = "Reset: fresh weights from the same seed, epoch 0."
+
+    def layout(self, run, view) -> tuple:
+        return (("curves",), ("hidden", "influence"), ("trajectory",))
+
+    def key(self, run, view) -> None:
+        return None
+
+    def refresh(self, run) -> None:
+        return None
+
+    def caption(self, run) -> str:
+        return run.task.title
+
+    def status(self, run, view, facts: dict) -> list[tuple[str, str]]:
+        h = run.history[-1] if run.history else None
+        return [("Epoch", str(run.epoch))] + [
+            (label, numbers.fixed(h[k]) if h else numbers.DASH)
+            for label, k in (("Train loss", "train_loss"), ("Test loss", "test_loss"),
+                             ("Test accuracy", "test_accuracy"))] + facts.get("sentence", [])
+
+    def fast(self, run, view) -> dict:
+        return {}
+
+    def slow(self, run, view) -> tuple[dict, list, dict]:
+        big = view.big
+        figs = {"curves": curves.loss_curves(run.history_frame(), "accuracy", big=big)}
+        tasks = [{"title": f"The training log, every {view.opt('every', 10)} epochs",
+                  "code": epoch_log(run.history, view.opt("every", 10),
+                                    max_entries=LOG_SHOWN)}]
+        v = self._sentence(run, view)
+        if v is not None:
+            figs["hidden"] = hidden.hidden_heatmap(v.h, v.labels, big=big,
+                                                   title="Hidden state h_t after each word")
+            figs["influence"] = influence_figure(v.labels, v.p_pos, v.influence, big=big)
+            figs["trajectory"] = trajectory_figure(
+                v.path, v.labels, v.pca.project(v.train.final), v.train.labels,
+                v.pca.explained, v.train.texts, big=big)
+            tasks.append({"title": "The typed sentence, word by word",
+                          "table": numbers.table(v.frame())})
+            return figs, tasks, {"sentence": [("Prediction", v.prediction),
+                                              ("P(positive)", numbers.fixed(v.probs[1])),
+                                              ("Words read", str(len(v.words)))]}
+        return figs, tasks, {}
+
+    @staticmethod
+    def _sentence(run, view):
+        try:
+            return analyse(run.model, run.task, view.opt("text", ""))
+        except ValueError:  # no words, or a bidirectional network (the page says why)
+            return None

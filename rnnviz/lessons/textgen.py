@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from rnnviz import numbers
+from rnnviz.figures import textgen_charts as fig
 from rnnviz.tasks import DataError, display_char
 from rnnviz.train import settings as cf
 from rnnviz.train.sampling import Sample, sample
@@ -142,3 +144,61 @@ def next_char_table(g: Generated, vocab: list[str], position: int, top: int = 15
         order.append(k)
     return pd.DataFrame({"index": order, "char": [vocab[i] for i in order],
                          "p": p[order], "picked": [i == k for i in order]})
+
+
+# -- the page's live view (rnnviz.live.feed) ---------------------------------------------
+class TextgenScene:
+    """The Generate page's frames. View options: prompt, n, temperature, greedy, seed, pos
+    (the position whose next-character distribution is shown)."""
+
+    reset_note = "Reset: fresh weights from the same seed, epoch 0."
+
+    def layout(self, run, view) -> tuple:
+        return (("perplexity", "strip"), ("bars",))
+
+    def key(self, run, view) -> None:
+        return None
+
+    def refresh(self, run) -> None:
+        return None
+
+    def caption(self, run) -> str:
+        return run.task.title
+
+    def status(self, run, view, facts: dict) -> list[tuple[str, str]]:
+        pp = perplexity_frame(run.history)
+        h = pp.iloc[-1] if len(pp) else None
+        return [("Epoch", str(run.epoch)),
+                ("Train perplexity", numbers.fixed(h["train"]) if h is not None
+                 else numbers.DASH),
+                ("Test perplexity", numbers.fixed(h["test"]) if h is not None
+                 else numbers.DASH),
+                ("Uniform guess", str(len(run.task.vocab)))]
+
+    def fast(self, run, view) -> dict:
+        return {}
+
+    def slow(self, run, view) -> tuple[dict, list, dict]:
+        """The perplexity curve, a fresh sample from the model as it is now, and the
+        next-character distribution at one position of that sample."""
+        o, big, vocab = dict(view.options), view.big, run.task.vocab
+        n, greedy, temp = o.get("n", 120), o.get("greedy", False), o.get("temperature", 1.0)
+        pos = min(max(o.get("pos", 1), 1), n)
+        pp = perplexity_frame(run.history)
+        g = generate(run.model, run.task, o.get("prompt", ""), n, temp, greedy, o.get("seed", 0))
+        s = g.sample
+        table = next_char_table(g, vocab, pos)
+        how = " (greedy: the largest)" if greedy else f" (softmax(logits / {temp:g}))"
+        figs = {"perplexity": fig.perplexity_figure(pp, len(vocab), big=big),
+                "strip": fig.sample_strip(s.prompt, s.text, s.chosen_p, s.probs, vocab, big=big),
+                "bars": fig.next_char_bars(table, pos, how, big=big)}
+        shown = table[(table.index < 8) | table["picked"]]  # the 8 most likely and the pick
+        shown = shown.assign(char=[display_char(c) for c in shown["char"]])
+        tasks = [{"title": "A sample from the model now", "code": s.prompt + s.text},
+                 {"title": "", "text": " ".join(t for t in (overfit_note(pp, len(vocab)),
+                                                           g.note) if t)},
+                 {"title": f"Read so far (the last 40 characters before position {pos})",
+                  "code": (s.prompt + s.text)[: len(s.prompt) + pos - 1][-40:]},
+                 {"title": f"Position {pos}: the most likely next characters and the pick",
+                  "table": numbers.table(shown[["char", "p", "picked"]], digits=4)}]
+        return figs, [t for t in tasks if t.get("text", True)], {}

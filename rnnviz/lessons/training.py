@@ -38,7 +38,7 @@ class TrainScene:
         return (f"{run.task.title}. {m.cell.upper()}, {m.hidden_size} hidden units × "
                 f"{m.num_layers} layer(s); {run.model.num_params:,} parameters.")
 
-    def status(self, run, view) -> list[tuple[str, str]]:
+    def status(self, run, view, facts: dict) -> list[tuple[str, str]]:
         """Epoch, losses and throughput."""
         h = run.history[-1] if run.history else None
         metric = run.task.metric_name
@@ -57,9 +57,9 @@ class TrainScene:
         return {"loss": curves.loss_curves(df, run.task.metric_name, big=view.big,
                                            now=run.in_progress())}
 
-    def slow(self, run, view) -> tuple[dict, dict | None]:
-        """Every chart for the probe sample, and the task's view."""
-        return train_figures(run, view.opt("probe", 0), view.big), task_view(run)
+    def slow(self, run, view) -> tuple[dict, dict | None, dict]:
+        """Every chart for the probe sample, the task's view, no extra facts."""
+        return train_figures(run, view.opt("probe", 0), view.big), task_view(run), {}
 
 
 def train_figures(run, b: int, big: bool) -> dict:

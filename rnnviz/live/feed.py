@@ -85,7 +85,8 @@ class Feed:
         self.playing = False
         self.seq = 0  # frames numbered in order, inline ones and written ones alike
         self.size = 0  # bytes of the frame file (frames.pack: its size only grows)
-        self.memo = None  # (key, chart JSON by key, task views, built at, run.batches then)
+        self.memo = None  # (key, chart JSON by key, task views, built at, run.batches then,
+        # the scene's facts for the status row)
         self.turn_ms = (0.0, 0.0)  # the last turn: (training, drawing) ms
         self.every = TICK  # seconds between this feed's frames now (the poll interval)
         self.alive = _always  # the trainer pauses a feed whose session has ended
@@ -183,9 +184,9 @@ class Feed:
         run, v, scene = self.run, self.view, self.scene
         playing = self.playing if playing is None else playing
         if not redraw and self.memo is not None:
-            specs, tasks, batches = self.memo[1], self.memo[2], run.batches
+            specs, tasks, batches, facts = *self.memo[1:3], run.batches, self.memo[5]
         else:
-            specs, tasks, batches = self._slow_view(now, force)
+            specs, tasks, batches, facts = self._slow_view(now, force)
         if batches != run.batches:  # trained since: the fast charts are always current
             specs = specs | {k: to_json(f) for k, f in scene.fast(run, v).items()}
         self.seq += 1
@@ -196,7 +197,7 @@ class Feed:
             note += f" · shared with the class, {self.board.watching()} watching"
         frame = frames.frame_json(
             scene.layout(run, v), specs, epoch=run.epoch, playing=playing,
-            caption=scene.caption(run), status=scene.status(run, v),
+            caption=scene.caption(run), status=scene.status(run, v, facts),
             diverged=run.status if run.diverged else None,
             extra={"task": tasks, "note": note, "every": round(self.every, 3),
                    "refresh": scene.refresh(run)})
@@ -205,8 +206,9 @@ class Feed:
             self.board.post(v.share, key, frame)
         return frame.replace('"seq":0,', f'"seq":{self.seq},', 1)
 
-    def _slow_view(self, now: float, force: bool) -> tuple[dict, object, int]:
-        """The per-epoch charts (JSON), the task views, and run.batches when built.
+    def _slow_view(self, now: float, force: bool) -> tuple[dict, object, int, dict]:
+        """The per-epoch charts (JSON), the task views, run.batches when built, and the
+        scene's facts for the status row (numbers that cost as much as a chart).
 
         They show per-epoch records (history, the probe trace taken at the end of the
         epoch, W_hh's eigenvalues then), so they are rebuilt only when the epoch moved on,
@@ -217,10 +219,11 @@ class Feed:
         m = self.memo
         if m is not None and (m[0] == key or (
                 not force and m[0][1:] == key[1:] and now - m[3] < EPOCH_VIEW_EVERY)):
-            return m[1], m[2], m[4]
-        figs, tasks = self.scene.slow(run, v)
-        self.memo = (key, {k: to_json(f) for k, f in figs.items()}, tasks, now, run.batches)
-        return self.memo[1], self.memo[2], self.memo[4]
+            return m[1], m[2], m[4], m[5]
+        figs, tasks, facts = self.scene.slow(run, v)
+        self.memo = (key, {k: to_json(f) for k, f in figs.items()}, tasks, now, run.batches,
+                     facts)
+        return self.memo[1], self.memo[2], self.memo[4], facts
 
 
 class Trainer:

@@ -3,8 +3,6 @@ training thread; and this browser session's id. Streamlit's cache_resource keeps
 
 from __future__ import annotations
 
-import contextlib
-
 import streamlit as st
 
 from rnnviz.live import feed
@@ -30,18 +28,6 @@ def session_id() -> str:
 def pace() -> Pace:
     """The one Pace of this server process."""
     return Pace()
-
-
-@contextlib.contextmanager
-def slot(kind: str = "train"):
-    """Hold a compute slot for a live tick (train and draw)."""
-    with pace().slots[kind]:
-        yield
-
-
-def budget(base: float) -> float:
-    """Training seconds for this session's tick (see the module docstring)."""
-    return pace().share(session_id(), base, viewers=board().watching())
 
 
 @st.cache_resource

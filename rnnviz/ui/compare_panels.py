@@ -1,0 +1,82 @@
+"""The Compare page's own controls and notes around its live run (ui/player.Player)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from rnnviz.lessons import cellrace as cmp
+from rnnviz.ui.player import Player
+
+KEYS = {"task": "compare:task", "seq_len": "compare:seq_len", "hidden": "compare:hidden",
+        "seed": "compare:seed"}
+BUDGET_KEY = "compare:budget"
+HIDDEN_SIZES = (4, 8, 16, 32, 64, 128)
+LABELS = {"task": "task", "seq_len": "dependency length", "hidden": "hidden size",
+          "seed": "seed"}
+
+COMPARE = Player("compare", cmp.RaceScene(), cmp.Comparison)
+
+
+def _settings_changed() -> None:
+    c = COMPARE.get()
+    values = {k: st.session_state[key] for k, key in KEYS.items()}
+    changed = [k for k, v in values.items() if getattr(c.settings, k) != v]
+    COMPARE._pause()
+    COMPARE.set(cmp.with_settings(c, **values),
+                f"Changed {', '.join(LABELS[k] for k in changed)}: three new networks, "
+                "training starts again at epoch 0.")
+
+
+def _budget_changed() -> None:
+    with COMPARE.lock:
+        COMPARE.get().set_budget(st.session_state[BUDGET_KEY])
+
+
+def controls(c: cmp.Comparison) -> None:
+    """Shared settings (a change builds three new runs) and the live budget."""
+    wanted = {key: getattr(c.settings, k) for k, key in KEYS.items()} | {BUDGET_KEY: c.budget}
+    for key, value in wanted.items():  # (re)load the widgets from the comparison, e.g.
+        if key not in st.session_state:  # after visiting another page
+            st.session_state[key] = value
+    col = st.columns([1.3, 2, 1.2, 0.8, 1.6])
+    col[0].selectbox("Task", list(cmp.TASKS), format_func=cmp.TASKS.get, key=KEYS["task"],
+                     on_change=_settings_changed)
+    col[1].slider("Dependency length (steps)", *cmp.SEQ_RANGE, key=KEYS["seq_len"],
+                  on_change=_settings_changed,
+                  help="how many steps the networks must remember across")
+    col[2].select_slider("Hidden units (each)", HIDDEN_SIZES, key=KEYS["hidden"],
+                         on_change=_settings_changed)
+    col[3].number_input("Seed", 0, 2**31 - 1, step=1, key=KEYS["seed"],
+                        on_change=_settings_changed)
+    col[4].slider("Budget (epochs)", 1, 100, key=BUDGET_KEY, on_change=_budget_changed,
+                  help="every network trains this many epochs, then stops; changes live")
+    if notice := COMPARE.pop_notice():
+        st.info(notice)
+
+
+def notes(c: cmp.Comparison) -> None:
+    """What to watch, with the comparison's current numbers (the page reruns once an
+    epoch while it plays: RaceScene.refresh)."""
+    with COMPARE.lock:
+        n = cmp.notes(c)
+    for key in ("verdict", "gradient", "gates", "params"):
+        if key in n:
+            st.markdown(n[key])
+
+
+def explain(c: cmp.Comparison) -> None:
+    """The 'What am I looking at?' expander."""
+    with COMPARE.lock, st.expander("What am I looking at?"):
+        st.markdown(cmp.notes(c)["race"])
+        st.markdown(cmp.task_note(c))
+        st.markdown(
+            "- **Test loss** (left): one colour per cell on every chart, log axis; the x axis "
+            "spans the budget.\n"
+            "- **Gradient reaching back** (right): $\\lVert \\partial L/\\partial h_t "
+            "\\rVert$ on the two probe sequences after the latest epoch; a straight falling "
+            "line on this log axis is a gradient that vanishes geometrically back through "
+            "time.\n"
+            "- **Gate heatmaps**: one row per hidden unit, one column per time step of probe "
+            "sequence 1, on a fixed 0 to 1 scale. The LSTM keeps $c_{t-1}$ in proportion to "
+            "its forget gate $f_t$; the GRU keeps $h_{t-1}$ in proportion to its update gate "
+            "$z_t$: $h_t = (1 - z_t)\\, n_t + z_t\\, h_{t-1}$ (PyTorch's convention).")
