@@ -7,13 +7,18 @@ figure to Plotly.react, which changes only what changed; `layout.uirevision` (se
 figures.style) keeps the user's zoom.
 
 plotly.js itself is a partial bundle vendored in rnnviz/ui/vendor/ (no network: lecture
-halls are offline), built by scripts/plotly-bundle with only the trace types the app draws:
-1.3 MB that headless Chromium loads and runs in 0.16-0.23 s, where plotly's own cartesian
-bundle took 0.54-0.77 s and the full one is 4.8 MB (a shorter cold start). `ensure_static`
-copies it, and writes the chart code (LIVECHART_JS), into the app's static folder, which
-Streamlit serves at /app/static/ (server.enableStaticServing in .streamlit/config.toml).
-The browser loads both once per page; each chart element carries only a few lines that
-call them (JS).
+halls are offline), built by scripts/plotly-bundle with only the trace types the app draws
+(TRACE_TYPES). The chart code is rnnviz/ui/js/livechart.js. Each chart element carries only
+JS: one line that sets window.rnnvizSettings (SETTINGS, the one place for the values the
+browser side reads), then rnnviz/ui/js/element.js, which loads plotly.js and livechart.js
+once per page.
+
+The browser fetches both files from /app/static/, Streamlit's static serving of ./static
+(server.enableStaticServing in .streamlit/config.toml): `ensure_static` copies them there,
+once per process, when a script run draws its first chart element, never at import.
+Not components v2's own file serving: in Streamlit 1.67 it serves only the asset_dir of a
+component declared in an installed package's pyproject.toml, found by the start-up scan of
+installed packages that rnnviz.serve skips (registering one by hand needs Streamlit internals).
 """
 
 from __future__ import annotations
@@ -21,14 +26,17 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
 from pathlib import Path
 
 import streamlit as st
 
-from rnnviz.live.frames import FRAME_HEADER, STATIC, to_json
+from rnnviz.live import frames
+from rnnviz.live.frames import FRAME_HEADER, STATIC, to_json, write_atomic
 
 NAME = "rnnviz.livechart"
 PLOTLY_JS = Path(__file__).resolve().parent / "vendor" / "plotly-rnnviz.min.js"
+TRACE_TYPES = frames.TRACE_TYPES  # what that bundle draws; to_json refuses any other
 CONFIG = {"displaylogo": False, "responsive": True,
           "toImageButtonOptions": {"format": "png", "scale": 2},
           # offline and private: no button that uploads a chart to Plotly's cloud
@@ -45,446 +53,71 @@ TEMPLATE = {"layout": {
     "hoverlabel": {"font": {"family": '"Source Sans", sans-serif'}},
 }}
 
-# The chart code, served once per page as /app/static/livechart.js (see ensure_static).
-# Updates are coalesced to one Plotly.react per chart per animation frame, unchanged data
-# is not redrawn, and a chart scrolled out of view keeps only its newest figure and draws
-# it when it comes back: the browser's time goes to the charts a person can see. Many
-# charts due at once (a page's first draw) are spread over frames, SLICE_MS of drawing
-# each, so the first one shows as soon as it is drawn and the page stays responsive.
-LIVECHART_JS = r"""
-(function () {
-  const TEMPLATE = __TEMPLATE__;
-  const CONFIG = __CONFIG__;
-  const PLOTLY_FILE = __PLOTLY_FILE__;
-  const base = () => {  // beside Streamlit's bundle (<base>/static/js/index.*.js)
-    const own = document.querySelector('script[src*="static/js/index"]');
-    return own ? own.src.replace(/static\/js\/[^/]*$/, "") : "/";
-  };
-  let plotly = window.__rnnvizPlotly || null;  // the element's snippet started it
-  function loadPlotly() {
-    if (!plotly) {
-      plotly = new Promise((resolve, reject) => {
-        const s = document.createElement("script");
-        s.src = base() + "app/static/" + PLOTLY_FILE;
-        s.onload = () => resolve(window.Plotly);
-        s.onerror = () => { plotly = null; reject(new Error("no plotly.js")); };
-        document.head.appendChild(s);
-      });
-    }
-    return plotly;
-  }
-  const dirty = new Set();
-  const SLICE_MS = 12;  // charts drawn per animation frame: until this much time is used
-  let frame = 0;
-  const seen = new IntersectionObserver((entries) => {
-    for (const e of entries) {
-      e.target.__visible = e.isIntersecting;
-      if (e.isIntersecting && e.target.__pending) schedule();
-    }
-  }, { rootMargin: "300px" });
-  function draw(Plotly, div) {
-    const p = div.__pending;
-    const fig = typeof p === "string" ? JSON.parse(p) : p;
-    div.__pending = null;
-    // axis text a little smaller than the chart's font, as in Streamlit's own theme
-    const size = ((fig.layout || {}).font || {}).size || 13;
-    const template = structuredClone(TEMPLATE);
-    for (const ax of ["xaxis", "yaxis"]) {
-      template.layout[ax].tickfont.size = size - 1;
-      template.layout[ax].title.font.size = size;
-    }
-    const layout = Object.assign({ template: template, autosize: true }, fig.layout);
-    div.style.minHeight = (layout.height || 320) + "px";
-    Plotly.react(div, fig.data, layout, CONFIG);
-  }
-  function flush() {
-    frame = 0;
-    loadPlotly().then((Plotly) => {
-      const start = performance.now();
-      for (const div of Array.from(dirty)) {
-        if (!div.isConnected) { dirty.delete(div); continue; }
-        if (div.__visible === false) continue;  // drawn when scrolled back into view
-        if (performance.now() - start > SLICE_MS) { schedule(); break; }  // next frame
-        dirty.delete(div);
-        if (div.__pending) draw(Plotly, div);
-      }
-    }, () => {
-      for (const div of dirty) div.textContent = "This chart needs plotly.js from "
-        + "/app/static/: start the app with ./scripts/run.sh (README).";
-    });
-  }
-  function schedule() { if (!frame) frame = requestAnimationFrame(flush); }
-  function chartDiv(parent, cls) {
-    let div = parent.querySelector(":scope > div.rnnviz-chart");
-    if (!div) {
-      div = document.createElement("div");
-      div.className = "rnnviz-chart" + (cls ? " " + cls : "");
-      div.style.width = "100%";
-      div.style.minWidth = "0";
-      parent.appendChild(div);
-      seen.observe(div);
-    }
-    return div;
-  }
-  function update(div, spec, token) {
-    token = token || spec;  // a chart's identity: its JSON text, or a hash of it
-    if (token === div.__data) return;  // the same figure again: nothing to redraw
-    div.__data = token;
-    div.__pending = spec;
-    dirty.add(div);
-    schedule();
-  }
-  // a grid of charts (a follow frame): {"rows": [[key, ...], ...], "ids": {key: hash},
-  // "charts": {key: figure}}
-  function grid(parent, g) {
-    let box = parent.querySelector(":scope > div.rnnviz-grid");
-    const shape = JSON.stringify(g.rows);
-    if (!box || box.__shape !== shape) {
-      if (box) box.remove();
-      box = document.createElement("div");
-      box.className = "rnnviz-grid";
-      box.__shape = shape;
-      for (const row of g.rows) {
-        const line = document.createElement("div");
-        line.style.cssText = "display:flex;gap:1rem;width:100%;margin-bottom:1rem";
-        for (const key of row) {
-          const cell = document.createElement("div");
-          cell.style.cssText = "flex:1 1 0;min-width:0";
-          cell.dataset.key = key;
-          line.appendChild(cell);
-        }
-        box.appendChild(line);
-      }
-      parent.appendChild(box);
-    }
-    for (const cell of box.querySelectorAll("[data-key]")) {
-      const key = cell.dataset.key;
-      if (g.charts[key]) update(chartDiv(cell), g.charts[key], g.ids[key]);
-    }
-  }
-  // Follow mode (the Watch page): poll the lecturer's shared frame, a gzip JSON file
-  // (rnnviz/ui/classroom.py), and draw it; no script runs on the server per refresh.
-  // cfg: {"follow": url below the base, "every": s while playing, "idle": s otherwise}
-  const NOTHING = "Nothing is shared right now. On the lecturer's computer: Train (live) "
-    + "\u2192 turn on Share with the class. This page follows as soon as it is on.";
-  const BOX = {info: "background:rgba(28,131,225,0.1);color:rgb(0,66,128)",
-               error: "background:rgba(255,43,43,0.09);color:rgb(125,53,59)",
-               warn: "background:rgba(255,189,69,0.2);color:rgb(146,108,5)"};
-  function part(box, cls, css) {
-    const el = document.createElement("div");
-    el.className = cls;
-    el.style.cssText = css || "";
-    box.appendChild(el);
-    return el;
-  }
-  function note(el, kind, text) {
-    el.style.cssText = text ? BOX[kind] + ";padding:1rem;border-radius:0.5rem;"
-      + "margin-bottom:1rem" : "display:none";
-    el.textContent = text || "";
-  }
-  function metrics(el, items) {
-    const text = JSON.stringify(items);
-    if (el.__text === text) return;
-    const same = el.__labels === JSON.stringify(items.map((i) => i[0]));
-    el.__text = text;
-    if (same) {  // the same labels: change the numbers in place (no new nodes, less layout)
-      const values = el.querySelectorAll(".rnnviz-metric-value");
-      items.forEach(([, value], i) => {
-        if (values[i].textContent !== value) values[i].textContent = value;
-      });
-      return;
-    }
-    el.__labels = JSON.stringify(items.map((i) => i[0]));
-    el.replaceChildren();
-    for (const [label, value] of items) {
-      const m = document.createElement("div");
-      m.className = "rnnviz-metric";
-      m.style.cssText = "flex:1 1 0;min-width:0";
-      const l = document.createElement("div");
-      l.style.cssText = "font-size:0.875rem;color:rgba(49,51,63,0.7)";
-      l.textContent = label;
-      const v = document.createElement("div");
-      v.className = "rnnviz-metric-value";
-      v.style.cssText = "font-size:2.25rem;line-height:1.4";
-      v.textContent = value;
-      m.append(l, v);
-      el.appendChild(m);
-    }
-  }
-  // a frame file (rnnviz/ui/classroom.py pack): "rnnviz-frame <seq> <length>\n", then
-  // that many bytes of gzip-compressed JSON, then padding
-  const HEADER = __HEADER__;
-  // Asked for as a byte range: the server then sends as many bytes as the file had when it
-  // looked, even if a larger frame replaced it meanwhile (a plain GET broke off with "too
-  // much data" there, and the server logged a traceback); such a read may end inside the
-  // new frame: frameHeader says so, and the next poll gets it whole.
-  const fetchFrame = (url) => fetch(url, {cache: "no-store", headers: {Range: "bytes=0-"}});
-  function frameHeader(buf) {  // [seq, gzip length, whole frame received]
-    const [magic, seq, length] = new TextDecoder().decode(
-      new Uint8Array(buf, 0, Math.min(HEADER, buf.byteLength))).trim().split(" ");
-    if (magic !== "rnnviz-frame") throw new Error("not a frame file");
-    return [seq, Number(length), HEADER + Number(length) <= buf.byteLength];
-  }
-  async function inflate(buf, length) {
-    const gz = new Blob([new Uint8Array(buf, HEADER, length)]);
-    return JSON.parse(await new Response(
-      gz.stream().pipeThrough(new DecompressionStream("gzip"))).text());
-  }
-  function follow(parent, cfg) {
-    let box = parent.querySelector(":scope > div.rnnviz-follow");
-    if (box) { box.__cfg = cfg; return; }  // this element polls already
-    box = part(parent, "rnnviz-follow");
-    box.__cfg = cfg;
-    const state = part(box, "rnnviz-follow-state", "margin-bottom:0.5rem");
-    const row = part(box, "rnnviz-follow-metrics", "display:flex;gap:1rem;margin-bottom:1rem");
-    const error = part(box, "rnnviz-follow-error");
-    const charts = part(box, "rnnviz-follow-charts");
-    const task = part(box, "rnnviz-live-task");
-    const url = base() + cfg.follow;
-    let seq = null, tag = null, failures = 0;
-    async function poll() {
-      if (!box.isConnected) return;  // the page changed: this element is gone
-      const t0 = performance.now();
-      let playing = false;
-      try {
-        const r = await fetchFrame(url);
-        if (r.status === 404) {
-          seq = tag = null;
-          note(state, "info", NOTHING);
-          row.replaceChildren();
-          row.__text = row.__labels = null;
-          note(error);
-          charts.replaceChildren();
-          taskView(task, null);
-        } else if (!r.ok) {
-          throw new Error("HTTP " + r.status);
-        } else {
-          // the server's own clock: how long ago the lecturer's page last posted
-          const age = (Date.parse(r.headers.get("date")) - Date.parse(
-            r.headers.get("last-modified"))) / 1000;
-          const buf = await r.arrayBuffer();
-          const [seqText, length, whole] = frameHeader(buf);
-          let f = box.__frame;
-          if (seqText !== tag && whole) { f = await inflate(buf, length); tag = seqText; }
-          if (!f) throw new Error("no frame yet");
-          box.__frame = f;
-          playing = f.playing;
-          const quiet = playing && age > 15;
-          const how = quiet ? "the lecturer's page has been silent for "
-            + Math.round(age) + " s" : playing ? "training now" : "paused";
-          state.style.cssText = "margin-bottom:0.5rem;color:rgba(49,51,63,0.7)";
-          state.textContent = f.caption + " Read-only view of the lecturer's run: ";
-          const b = document.createElement("b");
-          b.textContent = how;
-          state.appendChild(b);
-          if (f.seq !== seq) {
-            seq = f.seq;
-            metrics(row, f.status);
-            note(error, "error", f.diverged ? "The run " + f.diverged + ". The weights are "
-              + "its last finite ones; on the lecturer's page a lower learning rate or "
-              + "clipping, then Reset, starts it again." : "");
-            grid(charts, f);
-            taskView(task, f.task);
-          }
-          if (quiet) playing = false;
-        }
-        failures = 0;
-      } catch (e) {
-        failures += 1;  // the first failures retry at the playing pace
-        if (failures > 2) note(state, "warn", "Cannot reach the lecturer's server ("
-          + e.message + "); trying again.");
-        playing = failures <= 2;
-      }
-      const c = box.__cfg;
-      const wait = (playing && !document.hidden ? c.every : c.idle) * 1000;
-      setTimeout(poll, Math.max(50, wait - (performance.now() - t0)));
-    }
-    poll();
-  }
-  // a task's own view under the charts: {"title", "code"} or {"title", "table":
-  // {"columns", "rows"}}, text ready to show
-  function taskView(el, t) {
-    const text = JSON.stringify(t || null);
-    if (el.__text === text) return;
-    el.__text = text;
-    el.replaceChildren();
-    if (!t) return;
-    const h = document.createElement("div");
-    h.style.cssText = "font-weight:600;margin:0.25rem 0 0.5rem";
-    h.textContent = t.title;
-    el.appendChild(h);
-    if (t.code != null) {
-      const pre = document.createElement("pre");
-      pre.className = "rnnviz-task-code";
-      pre.style.cssText = "background:#f0f2f6;padding:0.75rem 1rem;border-radius:0.5rem;"
-        + "font-size:0.875rem;overflow-x:auto;white-space:pre;margin:0 0 1rem";
-      pre.textContent = t.code;
-      el.appendChild(pre);
-    }
-    if (t.table) {
-      const table = document.createElement("table");
-      table.className = "rnnviz-task-table";
-      table.style.cssText = "border-collapse:collapse;font-size:0.875rem;margin-bottom:1rem";
-      const cell = (tag, text) => {
-        const c = document.createElement(tag);
-        c.style.cssText = "border:1px solid #e6eaf1;padding:0.25rem 0.6rem;text-align:left"
-          + (tag === "th" ? ";background:#f0f2f6;font-weight:600" : "");
-        c.textContent = text;
-        return c;
-      };
-      const head = document.createElement("tr");
-      for (const c of t.table.columns) head.appendChild(cell("th", c));
-      table.appendChild(head);
-      for (const row of t.table.rows) {
-        const tr = document.createElement("tr");
-        for (const c of row) tr.appendChild(cell("td", c));
-        table.appendChild(tr);
-      }
-      el.appendChild(table);
-    }
-  }
-  // The Train page's live view (rnnviz/ui/feed.py): the frame the page's script sent
-  // inline, then, while the run plays, the newer frames the server's training thread
-  // writes to cfg.live. A frame that says the run stopped by itself (it diverged) makes
-  // the page rerun, so its buttons follow.
-  // cfg: {"live": url below the base, "playing", "every": s, "frame": frame}
-  function live(parent, cfg, component) {
-    let box = parent.querySelector(":scope > div.rnnviz-live");
-    if (!box) {
-      box = part(parent, "rnnviz-live");
-      box.__row = part(box, "rnnviz-follow-metrics", "display:flex;gap:1rem");
-      box.__note = part(box, "rnnviz-live-note",
-        "font-size:0.8rem;color:rgba(49,51,63,0.6);min-height:1.2rem;margin-bottom:0.75rem");
-      box.__charts = part(box, "rnnviz-follow-charts");
-      box.__task = part(box, "rnnviz-live-task");
-    }
-    if (box.__url !== cfg.live) { box.__url = cfg.live; box.__seq = 0; box.__every = 0; }
-    box.__cfg = cfg;
-    box.__component = component;
-    if (cfg.frame) show(box, cfg.frame);
-    if (cfg.playing && !box.__polling) {
-      box.__polling = true;
-      box.__stopped = null;
-      box.__every = 0;  // this page's own pace first, the frames' from the first new one
-      pollLive(box);
-    }
-  }
-  function show(box, f) {  // false if a newer frame shows already (inline, or polled)
-    if (f.seq <= box.__seq) return false;
-    box.__seq = f.seq;
-    box.dataset.seq = f.seq;  // what shows, for whoever reads the page (tests)
-    box.dataset.playing = f.playing ? "true" : "false";
-    metrics(box.__row, f.status);
-    if (box.__note.textContent !== (f.note || "")) box.__note.textContent = f.note || "";
-    grid(box.__charts, f);
-    taskView(box.__task, f.task);
-    return true;
-  }
-  async function pollLive(box) {
-    const cfg = box.__cfg;
-    if (!box.isConnected || !cfg.playing) {
-      box.__polling = false;
-      box.dataset.polling = "false";  // no poll in flight any more
-      return;
-    }
-    box.dataset.polling = "true";
-    const t0 = performance.now();
-    let every = box.__every || cfg.every;  // the newest frame's: how often frames come now
-    try {
-      const r = await fetchFrame(base() + cfg.live);
-      if (r.ok) {
-        const buf = await r.arrayBuffer();
-        const [seqText, length, whole] = frameHeader(buf);
-        if (whole && Number(seqText) > box.__seq && box.__url === cfg.live) {
-          const f = await inflate(buf, length);
-          // not if the page sent a newer frame inline meanwhile (a Pause click's rerun)
-          if (box.__url === cfg.live && show(box, f)) {
-            every = box.__every = f.every || every;
-            if (!f.playing && box.__stopped === null) {
-              box.__stopped = f.seq;  // once: the rerun sends playing: false
-              box.__polling = false;
-              box.dataset.polling = "false";
-              box.__component.setTriggerValue("stopped", f.seq);
-              return;
-            }
-          }
-        }
-      }
-    } catch (e) { /* the next poll tries again */ }
-    const wait = (document.hidden ? 1 : every) * 1000;
-    setTimeout(() => pollLive(box), Math.max(30, wait - (performance.now() - t0)));
-  }
-  window.rnnvizChart = function (component) {
-    const { data, parentElement } = component;
-    if (!data) { loadPlotly(); return; }  // the preload element: fetch plotly.js early
-    if (data.startsWith('{"follow"')) { follow(parentElement, JSON.parse(data)); return; }
-    if (data.startsWith('{"live"')) { live(parentElement, JSON.parse(data), component); return; }
-    update(chartDiv(parentElement), data);
-  };
-})();
-""".replace("__TEMPLATE__", json.dumps(TEMPLATE)).replace("__CONFIG__", json.dumps(CONFIG)) \
-    .replace("__PLOTLY_FILE__", json.dumps(PLOTLY_JS.name)).replace("__HEADER__", str(FRAME_HEADER))
+JS_DIR = Path(__file__).resolve().parent / "js"
+LIVECHART_JS = JS_DIR / "livechart.js"  # the chart code, served as app/static/livechart.js
 
-# What Streamlit sends with every chart element: load livechart.js once, then draw.
-JS = r"""
-export default function (component) {
-  const w = window;
-  if (w.rnnvizChart) return w.rnnvizChart(component);
-  if (!w.__rnnvizLoad) {
-    const own = document.querySelector('script[src*="static/js/index"]');
-    const root = (own ? own.src.replace(/static\/js\/[^/]*$/, "") : "/") + "app/static/";
-    w.__rnnvizPlotly = new Promise((resolve, reject) => {  // plotly.js loads meanwhile
-      const p = document.createElement("script");
-      p.src = root + __PLOTLY_FILE__;
-      p.onload = () => resolve(w.Plotly);
-      p.onerror = () => reject(new Error("no plotly.js"));
-      document.head.appendChild(p);
-    });
-    w.__rnnvizLoad = new Promise((resolve) => {
-      const s = document.createElement("script");
-      s.src = root + "livechart.js?v=__VERSION__";
-      s.onload = resolve;
-      document.head.appendChild(s);
-    });
-  }
-  w.__rnnvizLoad.then(() => w.rnnvizChart(component));
+# What the browser side reads (element.js, livechart.js), all from here: one global,
+# window.rnnvizSettings, that the code each element carries sets.
+SETTINGS = {
+    "template": TEMPLATE, "config": CONFIG,
+    "plotly": PLOTLY_JS.name,  # served as app/static/<this>
+    "header": FRAME_HEADER,  # bytes before a frame file's gzip data (frames.pack)
+    "version": hashlib.sha1(LIVECHART_JS.read_bytes()).hexdigest()[:10],  # ?v=: no stale copy
 }
-""".replace("__VERSION__", hashlib.sha1(LIVECHART_JS.encode()).hexdigest()[:10]) \
-    .replace("__PLOTLY_FILE__", json.dumps(PLOTLY_JS.name))
-# sent with every chart element: without comments and indentation
-JS = "\n".join(line.strip() for line in re.sub(r"\s+//[^\n]*", "", JS).splitlines()
-                if line.strip())
+
+
+def _minified(js: str) -> str:
+    """js without comments, indentation and blank lines (it goes with every element)."""
+    js = re.sub(r"(?m)(^|\s+)//[^\n]*", "", js)
+    return "\n".join(line.strip() for line in js.splitlines() if line.strip())
+
+
+# What Streamlit sends with every chart element: set the settings, load livechart.js once,
+# then draw.
+JS = (f"window.rnnvizSettings = {json.dumps(SETTINGS, separators=(',', ':'))};\n"
+      + _minified((JS_DIR / "element.js").read_text(encoding="utf-8")))
+
+_copied = False  # this process has put the current files into ./static
+_copy_lock = threading.Lock()
 
 
 def ensure_static() -> Path:
-    """Write ./static/livechart.js and copy plotly.js there (if not already current)."""
-    STATIC.mkdir(exist_ok=True)
-    _write_if_changed(STATIC / "livechart.js", LIVECHART_JS.encode())
-    target = STATIC / PLOTLY_JS.name
-    if not target.exists() or target.stat().st_size != PLOTLY_JS.stat().st_size:
-        _write_if_changed(target, PLOTLY_JS.read_bytes())
+    """Copy livechart.js and plotly.js into ./static unless the same files are there; once
+    per process, from the first element a script run draws. Returns the folder."""
+    global _copied
+    if not _copied:
+        with _copy_lock:
+            if not _copied:
+                STATIC.mkdir(exist_ok=True)
+                for source in (LIVECHART_JS, PLOTLY_JS):
+                    _copy_if_changed(source, STATIC / source.name)
+                _copied = True
     return STATIC
 
 
-def _write_if_changed(path: Path, content: bytes) -> None:
-    if path.exists() and path.read_bytes() == content:
-        return
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(content)
-    tmp.replace(path)  # atomic: a browser never gets half a file
+def _copy_if_changed(source: Path, target: Path) -> None:
+    content = source.read_bytes()
+    if not (target.exists() and target.stat().st_size == len(content)
+            and target.read_bytes() == content):
+        write_atomic(target, content)  # a browser never gets half a file
 
 
-ensure_static()
 # Registered once per process at import; the mount call re-registers it on a new runtime.
 _mount = st.components.v2.component(NAME, js=JS, isolate_styles=False)
 
 
+def _element(**kwargs) -> None:
+    """One element of the component, its files in ./static first."""
+    ensure_static()
+    _mount(**kwargs)
+
+
 def follow(url: str, *, key: str, every: float, idle: float) -> None:
     """A grid of charts that the browser keeps fetching from `url` (below the server's base
-    URL; a gzip JSON frame, see rnnviz.ui.classroom) every `every` seconds while the frame
+    URL; a gzip JSON frame, see rnnviz.live.board) every `every` seconds while the frame
     says "playing", every `idle` seconds otherwise. No script run per refresh."""
     cfg = {"follow": url, "every": every, "idle": idle}
-    _mount(data=json.dumps(cfg, separators=(",", ":")), key=key, width="stretch")
+    _element(data=json.dumps(cfg, separators=(",", ":")), key=key, width="stretch")
 
 
 def live(frame: str, *, url: str, playing: bool, every: float, key: str,
@@ -495,13 +128,13 @@ def live(frame: str, *, url: str, playing: bool, every: float, key: str,
     itself (before the rerun it causes)."""
     data = (f'{{"live":{json.dumps(url)},"playing":{json.dumps(playing)},'
             f'"every":{every:.3f},"frame":{frame}}}')
-    _mount(data=data, key=key, width="stretch", on_stopped_change=on_stopped)
+    _element(data=data, key=key, width="stretch", on_stopped_change=on_stopped)
 
 
 def preload() -> None:
     """An empty element that makes the browser fetch plotly.js at once (cold start)."""
     with st.sidebar:
-        _mount(data="", key="rnnviz_preload", height=0)
+        _element(data="", key="rnnviz_preload", height=0)
 
 
 def chart(fig=None, *, key: str, where=None, spec: str | None = None) -> None:
@@ -513,7 +146,7 @@ def chart(fig=None, *, key: str, where=None, spec: str | None = None) -> None:
     """
     data = spec if spec is not None else to_json(fig)
     if where is None:
-        _mount(data=data, key=key, width="stretch")
+        _element(data=data, key=key, width="stretch")
     else:
         with where:
-            _mount(data=data, key=key, width="stretch")
+            _element(data=data, key=key, width="stretch")
