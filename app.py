@@ -3,7 +3,7 @@ sidebar, presentation mode."""
 
 import streamlit as st
 
-from rnnviz.ui import livechart, player, sitemap, state, style
+from rnnviz.ui import livechart, player, sitemap, state, theme
 
 st.set_page_config(page_title="rnnviz", page_icon="🔁", layout="wide")  # no icon fetch: offline
 
@@ -15,7 +15,7 @@ for p in sitemap.PAGES:
 page = st.navigation(sections)
 player.leave_others(page.url_path)  # a run pauses while its page is not shown (resumes there)
 livechart.preload()  # the browser fetches plotly.js while the page's script runs
-style.apply(state.presentation())  # the toggle's value from the last run (session state)
+theme.apply(state.presentation())  # the toggle's value from the last run (session state)
 page.run()  # a page with settings in the sidebar ends them with a divider
 st.sidebar.toggle("Presentation mode", key=state.PRESENTATION,
                   help="larger text and thicker lines for a projector")
