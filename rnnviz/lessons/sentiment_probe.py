@@ -280,7 +280,8 @@ class SentimentScene:
                              ("Test accuracy", "test_accuracy"))] + facts.get("sentence", [])
 
     def fast(self, run, view) -> dict:
-        return {}
+        """The learning curves: every frame."""
+        return {"curves": curves.loss_curves(run.history_frame(), "accuracy", big=view.big)}
 
     def slow(self, run, view) -> tuple[dict, list, dict]:
         big = view.big

@@ -176,7 +176,9 @@ class TextgenScene:
                 ("Uniform guess", str(len(run.task.vocab)))]
 
     def fast(self, run, view) -> dict:
-        return {}
+        """The perplexity curve: every frame (its epochs pass in milliseconds)."""
+        return {"perplexity": fig.perplexity_figure(perplexity_frame(run.history),
+                                                    len(run.task.vocab), big=view.big)}
 
     def slow(self, run, view) -> tuple[dict, list, dict]:
         """The perplexity curve, a fresh sample from the model as it is now, and the

@@ -122,13 +122,14 @@ def follow(url: str, *, key: str, every: float, idle: float) -> None:
 
 def live(frame: str, *, url: str, playing: bool, every: float, key: str,
          on_stopped) -> None:
-    """The Train page's live view (rnnviz.live.feed): `frame` (frames.frame_json) drawn
+    """A training page's live view (rnnviz.live.feed): `frame` (frames.frame_json) drawn
     at once, then, while `playing`, the newer frames at `url` (below the server's base URL)
     polled every `every` seconds. `on_stopped` runs when the browser saw the run stop by
-    itself (before the rerun it causes)."""
+    itself, or the frame's "refresh" move on (before the rerun it causes)."""
     data = (f'{{"live":{json.dumps(url)},"playing":{json.dumps(playing)},'
             f'"every":{every:.3f},"frame":{frame}}}')
-    _element(data=data, key=key, width="stretch", on_stopped_change=on_stopped)
+    _element(data=data, key=key, width="stretch", on_stopped_change=on_stopped,
+             on_refresh_change=on_stopped)
 
 
 def preload() -> None:

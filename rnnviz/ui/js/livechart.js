@@ -254,18 +254,36 @@
     }
     poll();
   }
-  // a task's own view under the charts: {"title", "code"} or {"title", "table":
-  // {"columns", "rows"}}, text ready to show
+  // the task views under the charts: one, or a list, of {"title", "code"},
+  // {"title", "table": {"columns", "rows"}} or {"title", "text"} (plain text in which
+  // `code` and **bold** are marked), text ready to show
   function taskView(el, t) {
     const text = JSON.stringify(t || null);
     if (el.__text === text) return;
     el.__text = text;
     el.replaceChildren();
-    if (!t) return;
-    const h = document.createElement("div");
-    h.style.cssText = "font-weight:600;margin:0.25rem 0 0.5rem";
-    h.textContent = t.title;
-    el.appendChild(h);
+    for (const v of (Array.isArray(t) ? t : t ? [t] : [])) oneTask(el, v);
+  }
+  function oneTask(el, t) {
+    if (t.title) {
+      const h = document.createElement("div");
+      h.style.cssText = "font-weight:600;margin:0.25rem 0 0.5rem";
+      h.textContent = t.title;
+      el.appendChild(h);
+    }
+    if (t.text) {
+      const p = document.createElement("p");
+      p.className = "rnnviz-task-text";
+      p.style.cssText = "font-size:0.9rem;margin:0 0 1rem";
+      for (const piece of t.text.split(/(`[^`]+`|\*\*[^*]+\*\*)/)) {
+        if (!piece) continue;
+        const code = piece.startsWith("`"), bold = piece.startsWith("**");
+        const node = document.createElement(code ? "code" : bold ? "b" : "span");
+        node.textContent = code ? piece.slice(1, -1) : bold ? piece.slice(2, -2) : piece;
+        p.appendChild(node);
+      }
+      el.appendChild(p);
+    }
     if (t.code != null) {
       const pre = document.createElement("pre");
       pre.className = "rnnviz-task-code";
@@ -296,10 +314,11 @@
       el.appendChild(table);
     }
   }
-  // The Train page's live view (rnnviz/live/feed.py): the frame the page's script sent
+  // A training page's live view (rnnviz/live/feed.py): the frame the page's script sent
   // inline, then, while the run plays, the newer frames the server's training thread
-  // writes to cfg.live. A frame that says the run stopped by itself (it diverged) makes
-  // the page rerun, so its buttons follow.
+  // writes to cfg.live. A frame that says the run stopped by itself (it diverged, its
+  // budget ran out) makes the page rerun, so its buttons follow; so does a frame whose
+  // "refresh" moved on (the page's own text follows the training, e.g. once an epoch).
   // cfg: {"live": url below the base, "playing", "every": s, "frame": frame}
   function live(parent, cfg, component) {
     let box = parent.querySelector(":scope > div.rnnviz-live");
@@ -314,7 +333,7 @@
     if (box.__url !== cfg.live) { box.__url = cfg.live; box.__seq = 0; box.__every = 0; }
     box.__cfg = cfg;
     box.__component = component;
-    if (cfg.frame) show(box, cfg.frame);
+    if (cfg.frame) { show(box, cfg.frame); box.__refresh = cfg.frame.refresh; }
     if (cfg.playing && !box.__polling) {
       box.__polling = true;
       box.__stopped = null;
@@ -359,6 +378,10 @@
               box.dataset.polling = "false";
               box.__component.setTriggerValue("stopped", f.seq);
               return;
+            }
+            if (f.refresh != null && f.refresh !== box.__refresh) {
+              box.__refresh = f.refresh;  // once per value: the rerun sends it inline
+              box.__component.setTriggerValue("refresh", f.refresh);
             }
           }
         }
