@@ -8,15 +8,14 @@ it at /app/static/board/frame.gz (server.enableStaticServing).
 
 The file is a fixed-size header, the gzip-compressed frame JSON and zero padding (`pack`).
 Streamlit's static route takes the file's size for Content-Length, then opens the file: a
-frame replaced in between with one of another size broke the response (measured: 9% of
-requests with 100 viewers). Padded to a size that only grows, in SIZE_STEP steps, a new
+frame replaced in between with one of another size broke the response. Padded to a size
+that only grows, in SIZE_STEP steps, a new
 frame has the size of the old one nearly always; the header says where the frame ends.
 
 Students open /watch. Its page runs once; then the browser polls that file by itself
 (livechart.follow) and redraws the charts with Plotly.react. No Python runs per viewer per
 refresh, so a hundred students cost the server a hundred small file reads a second, not a
-hundred script runs (measured by benchmarks/bench_classroom.py --follow), and each browser
-pulls at its own pace, so a slow one never backs up the server.
+hundred script runs, and each browser pulls at its own pace (benchmarks/notes/live.md).
 
 The board lives on disk, so it works across several app processes behind a proxy
 (deploy/): the lecturer's claim and the viewers' heartbeats are small files in a private

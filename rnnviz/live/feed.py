@@ -40,8 +40,7 @@ BUDGET = 0.035  # seconds of training per turn at most (pace shares it in a crow
 KEEP = 0.5  # training adapts so that a round's work stays within this share of its interval
 MIN_REST = 0.25  # a round rests at least this share of its work (event loop, browser)
 EPOCH_VIEW_EVERY = 1.0  # seconds: while playing, per-epoch charts are rebuilt this often
-# (each costs the browser a Plotly.react of 17-34 ms: at 0.5 s the sine preset's learning
-# curves refreshed 7.3 times a second in headless Chromium, at 1.0 s 9.4, back to back)
+# (each costs the browser a Plotly.react: benchmarks/notes/live.md)
 STALE_FILE_S = 3600.0  # frame files untouched this long are from sessions long gone
 log = logging.getLogger(__name__)
 

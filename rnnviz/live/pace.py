@@ -1,21 +1,13 @@
 """Fair shares of the server's time for the sessions training at the same moment.
 
-Two rules. `slot()`: at most one live tick computes at once in this process (a turn of
-the Train page's training thread, feed.Trainer, or a tick of a page that still trains in
-a fragment: Compare, Sentiment, Generate); the others wait their turn asleep. Thirty
-script threads all wanting the GIL would otherwise starve the thread that runs the
-server's event loop (measured by bench_classroom: /_stcore/health
-took 2-5 s and no tick's charts reached the browsers). And `budget`:
-
-One Streamlit process runs every session's Python on effectively one core (the GIL). If
-each of 30 students' Train pages trained for the full budget per tick, every tick would
-wait for the 29 others and the charts would refresh once every few seconds. Instead each
-live tick asks `share(base)`: the base budget divided by the number of sessions that
-ticked in the last ACTIVE_S seconds (at least MIN_BUDGET). Alone, a lecturer trains at
-full speed; in a full classroom each run trains slower but the charts stay live. Students
-following the lecturer (/watch) run no script per refresh, but each poll of the shared
-frame is a request the event loop answers between ticks (about 2.5 ms of server time):
-every VIEWERS_PER_TRAINER of them count as one more trainer.
+One Streamlit process runs every session's Python on effectively one core (the GIL). The
+trainer thread (feed.Trainer) takes one compute slot at a time (`Pace.slots`), so the
+server's event loop keeps its turn, and each turn asks `share(session, base)`: the base
+budget divided by the number of sessions that trained in the last ACTIVE_S seconds (at
+least MIN_BUDGET). Alone, a lecturer trains at full speed; in a full classroom each run
+trains slower but the charts stay live. Students following the lecturer (/watch) run no
+script, but each poll of the shared frame is a request the event loop answers: every
+VIEWERS_PER_TRAINER of them count as one more trainer (benchmarks/notes/live.md).
 """
 
 from __future__ import annotations
