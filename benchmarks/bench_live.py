@@ -89,8 +89,8 @@ KEEP asks: so the per-epoch charts are rebuilt as often as when served). Per tur
 ms, training (TrainingRun.advance) and drawing = the rest (figures, to_json, frame JSON,
 gzip, file write; checked against the feed's own split, Feed.turn_ms, which the note
 shows); beyond the budget = turn - min(train, BUDGET). Spies (see `Spy`) split
-the drawing: the per-epoch figures (figures.live.train_figures, and within them the
-history frame and from_trace / sine view), the learning curves (curves_now), to_json (and
+the drawing: the per-epoch figures (lessons.training.train_figures, and within them the
+history frame and from_trace / sine view), the learning curves (TrainScene.fast), to_json (and
 its float32 re-encoding), the status and task view, the frame JSON (frames.frame_json:
 ids hashed, charts spliced), gzip (frames.pack) and the write (frames.write_atomic).
 Turns that rebuilt the per-epoch charts are reported apart from curves-only ones. The last
@@ -1381,11 +1381,11 @@ def main(argv=None) -> None:
     cases += [(f"{p} at epoch {e:,}", t) for p, _, e, _, t, _ in long_rows]
     print(breakdown_table(cases))
     print("\ndraw = turn - train; train_figures = rnnviz.lessons.training.train_figures (the "
-          "per-epoch charts); curves_now = the learning curves (every turn that trained); "
+          "per-epoch charts); TrainScene.fast = the learning curves (every turn that trained); "
           "history frames = run.history_frame + run.grad_flow_matrix inside both; "
           "from_trace + views.sine_view inside train_figures; to_json = frames.to_json "
-          "(float32 = its typed-array re-encoding); status = figures.live.status; task view "
-          "= feed.task_view; frame_json = frames.frame_json (md5 ids, JSON spliced); "
+          "(float32 = its typed-array re-encoding); status = TrainScene.status; task view "
+          "= lessons.training.task_view; frame_json = frames.frame_json (md5 ids, JSON spliced); "
           "gzip = frames.pack; write = frames.write_atomic; rest = the lock, the "
           "memo, the note, Python.")
 
