@@ -30,6 +30,7 @@ import numpy as np
 
 from rnnviz import numbers
 from rnnviz.figures import cellrace_charts as race_charts
+from rnnviz.lessons.scene import Scene
 from rnnviz.train import settings as cf
 from rnnviz.train.run import TrainingRun, build_task
 
@@ -352,7 +353,7 @@ def notes(c: Comparison) -> dict[str, str]:
 
 
 # -- the page's live view (rnnviz.live.feed) ---------------------------------------------
-class RaceScene:
+class RaceScene(Scene):
     """The Compare page's frames: the three runs' test metric, the loss race, the gradient
     reaching back, the LSTM forget and GRU update gates. The page's notes (Markdown, with
     the numbers of `notes`) are redrawn by the page itself: `refresh` asks for a rerun
@@ -360,8 +361,7 @@ class RaceScene:
 
     reset_note = "Reset: three fresh networks from the same seed, epoch 0."
 
-    def layout(self, c, view) -> tuple:
-        return (("loss", "flow"), ("forget", "update"))
+    rows = (("loss", "flow"), ("forget", "update"))
 
     def key(self, c, view) -> int:
         return c.budget
@@ -381,9 +381,6 @@ class RaceScene:
         values = c.test_metrics()
         return [(f"{CELL_NAMES[k]}: test {label}", numbers.metric(values[k], metric))
                 for k in CELLS] + [("Epoch", f"{c.epoch} of {c.budget}")]
-
-    def fast(self, c, view) -> dict:
-        return {}
 
     def slow(self, c, view) -> tuple[dict, list, dict]:
         big = view.big

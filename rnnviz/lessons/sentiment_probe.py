@@ -18,6 +18,7 @@ from rnnviz import numbers
 from rnnviz.core.losses import softmax
 from rnnviz.figures import curves, hidden
 from rnnviz.figures.sentiment_charts import influence_figure, trajectory_figure
+from rnnviz.lessons.scene import Scene
 from rnnviz.tasks import UNK, DataError, load_labelled_csv, tokenize
 from rnnviz.train import settings as cf
 
@@ -254,23 +255,15 @@ def unknown_note(view: SentenceView) -> str | None:
 LOG_SHOWN = 10  # newest log entries on screen: the tutorial prints 10 over its 1000 epochs
 
 
-class SentimentScene:
+class SentimentScene(Scene):
     """The Sentiment page's frames. View options: every (log period, epochs), text (the
     typed sentence, read through the model as it is now)."""
 
-    reset_note = "Reset: fresh weights from the same seed, epoch 0."
+    rows = (("curves",), ("hidden", "influence"), ("trajectory",))
 
-    def layout(self, run, view) -> tuple:
-        return (("curves",), ("hidden", "influence"), ("trajectory",))
 
-    def key(self, run, view) -> None:
-        return None
 
-    def refresh(self, run) -> None:
-        return None
 
-    def caption(self, run) -> str:
-        return run.task.title
 
     def status(self, run, view, facts: dict) -> list[tuple[str, str]]:
         h = run.history[-1] if run.history else None

@@ -14,6 +14,7 @@ import pandas as pd
 
 from rnnviz import numbers
 from rnnviz.figures import textgen_charts as fig
+from rnnviz.lessons.scene import Scene
 from rnnviz.tasks import DataError, display_char
 from rnnviz.train import settings as cf
 from rnnviz.train.sampling import Sample, sample
@@ -147,23 +148,15 @@ def next_char_table(g: Generated, vocab: list[str], position: int, top: int = 15
 
 
 # -- the page's live view (rnnviz.live.feed) ---------------------------------------------
-class TextgenScene:
+class TextgenScene(Scene):
     """The Generate page's frames. View options: prompt, n, temperature, greedy, seed, pos
     (the position whose next-character distribution is shown)."""
 
-    reset_note = "Reset: fresh weights from the same seed, epoch 0."
+    rows = (("perplexity", "strip"), ("bars",))
 
-    def layout(self, run, view) -> tuple:
-        return (("perplexity", "strip"), ("bars",))
 
-    def key(self, run, view) -> None:
-        return None
 
-    def refresh(self, run) -> None:
-        return None
 
-    def caption(self, run) -> str:
-        return run.task.title
 
     def status(self, run, view, facts: dict) -> list[tuple[str, str]]:
         pp = perplexity_frame(run.history)

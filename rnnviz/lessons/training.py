@@ -13,25 +13,20 @@ from rnnviz import numbers
 from rnnviz.figures import curves, gradients, hidden, spectrum, taskview_charts
 from rnnviz.figures.diagram import unrolled_figure
 from rnnviz.lessons import taskviews
+from rnnviz.lessons.scene import Scene
 from rnnviz.lessons.unrolling import from_trace
 
 # rows of chart keys, top to bottom ("task" exists only for tasks drawn as a chart)
 LAYOUT = (("loss", "flow"), ("hidden", "flowmap"), ("clip", "eigs"), ("unrolled",), ("task",))
 
 
-class TrainScene:
+class TrainScene(Scene):
     """The Train page's frames. View options: probe (the probe sample shown)."""
 
-    reset_note = "Reset: fresh weights from the same seed, epoch 0."
-
-    def layout(self, run, view) -> tuple:
-        return LAYOUT
+    rows = LAYOUT
 
     def key(self, run, view) -> str:
         return repr(run.cfg.train)  # the learning rate and clipping change live
-
-    def refresh(self, run) -> None:
-        return None  # nothing on the page outside the frame changes while it trains
 
     def caption(self, run) -> str:
         m = run.cfg.model

@@ -264,17 +264,17 @@
     el.replaceChildren();
     for (const v of (Array.isArray(t) ? t : t ? [t] : [])) oneTask(el, v);
   }
+  function child(parent, tag, cls, css) {  // a new element at the end of parent
+    const n = document.createElement(tag);
+    if (cls) n.className = cls;
+    n.style.cssText = css;
+    parent.appendChild(n);
+    return n;
+  }
   function oneTask(el, t) {
-    if (t.title) {
-      const h = document.createElement("div");
-      h.style.cssText = "font-weight:600;margin:0.25rem 0 0.5rem";
-      h.textContent = t.title;
-      el.appendChild(h);
-    }
+    if (t.title) child(el, "div", "", "font-weight:600;margin:0.25rem 0 0.5rem").textContent = t.title;
     if (t.text) {
-      const p = document.createElement("p");
-      p.className = "rnnviz-task-text";
-      p.style.cssText = "font-size:0.9rem;margin:0 0 1rem";
+      const p = child(el, "p", "rnnviz-task-text", "font-size:0.9rem;margin:0 0 1rem");
       for (const piece of t.text.split(/(`[^`]+`|\*\*[^*]+\*\*)/)) {
         if (!piece) continue;
         const code = piece.startsWith("`"), bold = piece.startsWith("**");
@@ -282,36 +282,24 @@
         node.textContent = code ? piece.slice(1, -1) : bold ? piece.slice(2, -2) : piece;
         p.appendChild(node);
       }
-      el.appendChild(p);
     }
     if (t.code != null) {
-      const pre = document.createElement("pre");
-      pre.className = "rnnviz-task-code";
-      pre.style.cssText = "background:#f0f2f6;padding:0.75rem 1rem;border-radius:0.5rem;"
-        + "font-size:0.875rem;overflow-x:auto;white-space:pre;margin:0 0 1rem";
-      pre.textContent = t.code;
-      el.appendChild(pre);
+      child(el, "pre", "rnnviz-task-code", "background:#f0f2f6;padding:0.75rem 1rem;"
+        + "border-radius:0.5rem;font-size:0.875rem;overflow-x:auto;white-space:pre;"
+        + "margin:0 0 1rem").textContent = t.code;
     }
     if (t.table) {
-      const table = document.createElement("table");
-      table.className = "rnnviz-task-table";
-      table.style.cssText = "border-collapse:collapse;font-size:0.875rem;margin-bottom:1rem";
-      const cell = (tag, text) => {
-        const c = document.createElement(tag);
-        c.style.cssText = "border:1px solid #e6eaf1;padding:0.25rem 0.6rem;text-align:left"
-          + (tag === "th" ? ";background:#f0f2f6;font-weight:600" : "");
-        c.textContent = text;
-        return c;
+      const table = child(el, "table", "rnnviz-task-table",
+        "border-collapse:collapse;font-size:0.875rem;margin-bottom:1rem");
+      const cells = (tag, texts) => {
+        const tr = child(table, "tr", "", "");
+        for (const text of texts) {
+          child(tr, tag, "", "border:1px solid #e6eaf1;padding:0.25rem 0.6rem;text-align:left"
+            + (tag === "th" ? ";background:#f0f2f6;font-weight:600" : "")).textContent = text;
+        }
       };
-      const head = document.createElement("tr");
-      for (const c of t.table.columns) head.appendChild(cell("th", c));
-      table.appendChild(head);
-      for (const row of t.table.rows) {
-        const tr = document.createElement("tr");
-        for (const c of row) tr.appendChild(cell("td", c));
-        table.appendChild(tr);
-      }
-      el.appendChild(table);
+      cells("th", t.table.columns);
+      for (const row of t.table.rows) cells("td", row);
     }
   }
   // A training page's live view (rnnviz/live/feed.py): the frame the page's script sent
