@@ -29,9 +29,30 @@ def fixed(x, digits: int = 3) -> str:
     return num(x, f".{digits}f")
 
 
-def sci(x: float) -> str:
-    """A value that may span many orders of magnitude: 0.012, 3.4e-07, 2.1e+05."""
-    return f"{x:.2g}" if 1e-3 <= abs(x) < 1e4 or x == 0 else f"{x:.1e}"
+def sci(v: float) -> str:
+    """0.25, 0.019, 1.1e-06: two significant digits, scientific below 0.01."""
+    return f"{v:.2g}" if v >= 0.01 else f"{v:.1e}"
+
+
+def measured(x: float) -> str:
+    """A measured number for a metric; inf/NaN read "overflow", exact 0 "0"."""
+    if not math.isfinite(x):
+        return "overflow"
+    return "0" if x == 0 else f"{x:.2e}"
+
+
+def sig3(v: float) -> str:
+    """Three significant digits; inf and NaN as they are."""
+    return f"{v:.3g}" if math.isfinite(v) else str(v)
+
+
+def decimals3(v: float, fixed: bool = False) -> str:
+    """3 decimals; trailing zeros dropped for given numbers (weights, inputs), kept for
+    computed ones (`fixed`) so 0.380 does not read as a 2-decimal rounding; no "-0"."""
+    s = f"{v:.3f}"
+    if not fixed:
+        s = s.rstrip("0").rstrip(".")
+    return s[1:] if s.startswith("-") and float(s) == 0 else s
 
 
 def cell(x, digits: int = 3) -> str:

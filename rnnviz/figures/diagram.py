@@ -19,6 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from rnnviz import numbers
 from rnnviz.figures.style import DIVERGING, OKABE_ITO, figure
 
 CW = 0.42  # cell width (one time step = 1 on the x axis)
@@ -137,10 +138,6 @@ def _str(values: list) -> np.ndarray:
     return np.asarray(values, dtype=str)
 
 
-def _fmt(v: float) -> str:
-    return f"{v:.3g}" if np.isfinite(v) else str(v)
-
-
 def unrolled_figure(
     h: np.ndarray,
     grad: np.ndarray | None = None,
@@ -245,7 +242,7 @@ def unrolled_figure(
         where = f"layer {l + 1} {dirname[d]}".rstrip() if (L > 1 or nd > 1) else cell
         for i, t in enumerate(cols):
             first = ", ".join(f"{v:+.2f}" for v in vals[r, i]) + (", …" if nu < H else "")
-            g = "" if grad is None else f"<br>‖dL/dh_t‖ = {_fmt(float(grad[l, d, t]))}"
+            g = "" if grad is None else f"<br>‖dL/dh_t‖ = {numbers.sig3(float(grad[l, d, t]))}"
             x_t = x_labels[t] if x_labels[t] is not None else "— (no input)"
             tip = (f"<b>t = {t + 1}</b>, x_t = {x_t}<br>{where}: h_t has {H} units"
                    f"<br>‖h_t‖ = {norms[l, d, i]:.3f}{g}<br>h_t[:{nu}] = [{first}]")
@@ -405,8 +402,8 @@ def unrolled_figure(
                 lx.append((tail + tip) / 2)
                 ly.append(yb - 0.2)
                 g = float(gsel[r, i])
-                mt.append(f"‖dL/dh_{t + 1}‖ = {_fmt(g)}")
-                ml.append(_fmt(g) if (not compact and i in label_cols) else "")
+                mt.append(f"‖dL/dh_{t + 1}‖ = {numbers.sig3(g)}")
+                ml.append(numbers.sig3(g) if (not compact and i in label_cols) else "")
         if px:
             traces.append(_sc(
                 x=_f32(px), y=_f32(py), mode="lines", fill="toself", fillcolor=GRAD,

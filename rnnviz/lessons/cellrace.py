@@ -289,11 +289,6 @@ def task_note(c: Comparison) -> str:
             f"{1 / t.n_symbols:.0%}.")
 
 
-def _sci(v: float) -> str:
-    """0.25, 0.019, 1.1e-06: two significant digits, scientific below 0.01."""
-    return f"{v:.2g}" if v >= 0.01 else f"{v:.1e}"
-
-
 def notes(c: Comparison) -> dict[str, str]:
     """What to watch, as markdown with the comparison's current numbers (all computed)."""
     T = c.settings.seq_len
@@ -314,10 +309,10 @@ def notes(c: Comparison) -> dict[str, str]:
             r"$\partial L/\partial h_t$ by $W_{hh}$ and $\tanh'$; the LSTM's cell state "
             "multiplies it only by the forget gate $f_t$, and the GRU's $z_t h_{t-1}$ path only "
             "by the update gate $z_t$. Gates start near 0.5, which halves it at every step "
-            f"($0.5^{{{T}}}$ = {_sci(0.5 ** T)}); a gated cell learns to hold them near 1 "
+            f"($0.5^{{{T}}}$ = {numbers.sci(0.5 ** T)}); a gated cell learns to hold them near 1 "
             f"where it must remember. Now, of the gradient at $t = {T}$, what arrives at "
-            f"$t = 1$ is RNN {_sci(reach['rnn'])}, LSTM {_sci(reach['lstm'])}, "
-            f"GRU {_sci(reach['gru'])}."),
+            f"$t = 1$ is RNN {numbers.sci(reach['rnn'])}, LSTM {numbers.sci(reach['lstm'])}, "
+            f"GRU {numbers.sci(reach['gru'])}."),
     }
     gates = ["**Forget and update gates** (yellow 1 = keep the old memory, dark 0 = "
              "overwrite it). Look for bright rows: units that hold their gate near 1 from the "
@@ -329,8 +324,8 @@ def notes(c: Comparison) -> dict[str, str]:
         gates.append(
             f"Now the {CELL_NAMES[cell]}'s unit {m['unit'] + 1} keeps {sym} at "
             f"{m['mean']:.2f} on average over the {m['steps']} steps after {c.mark_name()} "
-            f"($t = {m['mark'] + 1}$), so {_sci(m['kept'])} of what it stored there "
-            f"survives to the answer (a gate of 0.5 would keep {_sci(half)}).")
+            f"($t = {m['mark'] + 1}$), so {numbers.sci(m['kept'])} of what it stored there "
+            f"survives to the answer (a gate of 0.5 would keep {numbers.sci(half)}).")
     out["gates"] = " ".join(gates)
     losses = {k: v for k, v in c.test_losses().items() if v is not None}
     if losses:

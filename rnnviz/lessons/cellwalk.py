@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from rnnviz import numbers
 from rnnviz.core.cells import make_cell
 from rnnviz.core.config import ModelConfig
 from rnnviz.core.init import param_shapes
@@ -394,27 +395,19 @@ def _plain(v, d: int | None = None) -> str:
 
 
 # -- LaTeX with the numbers ---------------------------------------------------------------
-def _num(v: float, fixed: bool = False) -> str:
-    """3 decimals; trailing zeros dropped for given numbers (weights, inputs), kept for
-    computed ones so 0.380 does not read as a 2-decimal rounding."""
-    s = f"{v:.3f}"
-    if not fixed:
-        s = s.rstrip("0").rstrip(".")
-    return s[1:] if s.startswith("-") and float(s) == 0 else s
-
-
 def _vec(v, fixed: bool = True) -> str:
     v = np.asarray(v).reshape(-1)
     if v.size == 1:
-        return _num(v[0], fixed)
-    return r"\begin{bmatrix}" + " & ".join(_num(x, fixed) for x in v) + r"\end{bmatrix}"
+        return numbers.decimals3(v[0], fixed)
+    cells = " & ".join(numbers.decimals3(x, fixed) for x in v)
+    return r"\begin{bmatrix}" + cells + r"\end{bmatrix}"
 
 
 def _mat(M) -> str:
     M = np.atleast_2d(M)
     if M.size == 1:
-        return _num(M[0, 0])
-    body = r" \\ ".join(" & ".join(_num(x) for x in row) for row in M)
+        return numbers.decimals3(M[0, 0])
+    body = r" \\ ".join(" & ".join(numbers.decimals3(x) for x in row) for row in M)
     return r"\begin{bmatrix}" + body + r"\end{bmatrix}"
 
 

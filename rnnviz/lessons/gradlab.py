@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from rnnviz import numbers
 from rnnviz.core.activations import MAX_DERIVATIVE, derivative
 from rnnviz.core.analysis import (
     eigenvalues,
@@ -468,8 +469,4 @@ EXPLAIN = {
 }
 
 
-def fmt(x: float) -> str:
-    """A measured number for a metric; inf/NaN read "overflow", exact 0 "0"."""
-    if not np.isfinite(x):
-        return "overflow"
-    return "0" if x == 0 else f"{x:.2e}"
+fmt = numbers.measured  # how the page shows a measured metric (rnnviz/numbers.py)
