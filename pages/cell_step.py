@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from rnnviz import prose
 from rnnviz.figures.cellwalk_charts import step_bars
 from rnnviz.lessons import cellwalk as sp
 from rnnviz.ui.livechart import chart
@@ -36,7 +37,8 @@ c4.button("Reset numbers", on_click=reset, width="stretch")
 base = sp.preset(kind, choice, act)
 tag = f"{base.name}:{ss.get('cell_nonce', 0)}"
 
-st.caption(f"{sp.CONVENTION} {sp.GATE_NOTE if kind != 'rnn' else ''}")
+st.caption(f"{prose.text('cell', 'convention')} "
+           f"{prose.text('cell', 'gates') if kind != 'rnn' else ''}")
 st.caption(f"Numbers from {base.source}. Edit any cell: the step below follows.")
 frames = {}
 for group in sp.tables(base):
@@ -78,4 +80,5 @@ if v.gate_terms:
                                   strict=True):
             col.markdown(f"**{sym}: {sp.GATE_TITLES[sym]}**")
             col.dataframe(df.style.format(precision=4), width="stretch")
-st.markdown(sp.EXPLAIN[kind])
+st.markdown({"rnn": prose.text("cell", "rnn"), "lstm": prose.text("cell", "lstm"),
+             "gru": prose.text("cell", "gru")}[kind])

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from rnnviz import prose
 from rnnviz.lessons import textgen as tg
 from rnnviz.tasks import DataError
 from rnnviz.train.run import TrainingRun
@@ -51,8 +52,4 @@ pr.buttons()
 pr.panel(big, options=panel.controls(big))
 with st.expander("What am I looking at?"):
     st.markdown(run.task.explanation)
-    st.markdown("**Perplexity** = exp(mean cross-entropy per character): the number of "
-                "characters the model is, on average, choosing between. The train curve is the "
-                "mean over each epoch's updates; the test curve is measured after the epoch. "
-                "Each sample character is drawn from p = softmax(logits / temperature) (greedy: "
-                "the largest p), then fed back in as the next input.")
+    st.markdown(prose.text("generate", "reading"))

@@ -4,6 +4,7 @@ from dataclasses import replace
 
 import streamlit as st
 
+from rnnviz import prose
 from rnnviz.core.config import ACTIVATIONS, CELLS
 from rnnviz.figures import gradlab_charts as fl
 from rnnviz.figures.spectrum import eigen_plot
@@ -38,7 +39,7 @@ s = lab.LabSettings(T=T, hidden=H, cell=cell, activation=act if cell == "rnn" el
 flow, sw = measure(s), sweep(replace(s, value=1.0))
 
 st.title("Gradient lab: vanishing and exploding gradients")
-st.markdown(lab.INTRO)
+st.markdown(prose.text("gradients", "intro"))
 m = st.columns(3) + st.columns(2) if big else st.columns(5)  # big: no cut-off numbers
 m[0].metric("Spectral radius ρ(W_hh)", f"{flow.rho:.3g}")
 m[1].metric("‖W_hh‖₂", f"{flow.norm2:.3g}")
@@ -56,28 +57,29 @@ chart(fl.gradient_vs_distance(
     flow.ratio, flow.jac_prod, flow.bound, lab.references(T), lab.seed_marks(),
     flow.first_bad, 1e-2, k1, big=big), key="lab_flow", where=cols[0])
 chart(eigen_plot(flow.eigs, lab.EIGEN_TITLE[cell], big=big), key="lab_eigs", where=cols[1])
-cols[1].caption(lab.EXPLAIN["eigs"])
+cols[1].caption(prose.text("gradients", "eigs"))
 with st.expander("How to read these curves", expanded=not big):
-    st.markdown(lab.EXPLAIN["flow"])
-    st.markdown(lab.EXPLAIN["input" if cell == "rnn" else "gated"])
+    st.markdown(prose.text("gradients", "flow"))
+    st.markdown(prose.text("gradients", "input") if cell == "rnn"
+                else prose.text("gradients", "gated"))
 
 st.subheader("From vanishing to exploding")
 cols = (st.container(), st.container()) if big else st.columns(2)
 chart(fl.jacobian_steps(flow.jac, flow.rate, flow.factor, flow.rho, big=big), key="lab_jac",
       where=cols[0])
-cols[0].markdown(lab.EXPLAIN["steps"])
+cols[0].markdown(prose.text("gradients", "steps"))
 xlabel = "W_hh scale" if mode == "scale" else "spectral radius ρ(W_hh)"
 chart(fl.sweep_figure(sw.values, sw.ratio, value, xlabel, T, lab.rho_one(sw), big=big),
       key="lab_sweep", where=cols[1])
 cols[1].caption(lab.sweep_note(sw))
-cols[1].markdown(lab.EXPLAIN["sweep"])
+cols[1].markdown(prose.text("gradients", "sweep"))
 
 st.subheader("Truncated BPTT")
 chart(fl.truncation_figure(truncation(s), big=big), key="lab_trunc")
-st.markdown(lab.EXPLAIN["truncation"])
+st.markdown(prose.text("gradients", "truncation"))
 
 st.subheader("Gradient clipping rescues an exploding run")
-st.markdown(lab.EXPLAIN["clip"])
+st.markdown(prose.text("gradients", "clip"))
 clip_at = st.select_slider("Clip the global gradient norm at", [0.1, 0.5, 1.0, 5.0, 25.0], 1.0,
                            key="lab_clip")
 demo = clipping_demo(100, clip_at)

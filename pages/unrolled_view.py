@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from rnnviz import prose
 from rnnviz.figures.diagram import UNITS, unrolled_figure, walk_phases
 from rnnviz.lessons.unrolling import PATTERNS, default_pattern, sample_label, unroll
 from rnnviz.ui import state
@@ -14,9 +15,7 @@ run = state.current_run()
 cfg = run.model.cfg
 st.title("The network unrolled through time")
 st.markdown(
-    "One sequence from the probe batch, drawn as seeds 000 and 001 draw an RNN: the **same "
-    "cell** applied at every step, reading $x_t$ and $h_{t-1}$, passing $h_t$ on and "
-    f"(where the pattern asks) emitting $y_t$. The colours and arrows are this run's numbers "
+    prose.text("unrolled", "intro") + f" The colours and arrows are this run's numbers "
     f"(epoch {run.epoch}), the same model the Train page trains."
 )
 if run.diverged:
@@ -52,9 +51,7 @@ st.markdown(
     f"units, coloured by value on a fixed scale {scale}: blue negative, white 0, red positive.\n"
     "- **Dark arrows** carry $h_t$ to the next step: the same $W_{hh}$ at every step"
     + (" (the reverse chain ← has its own)" if cfg.bidirectional else "") + ".\n"
-    "- **Orange arrows** are the gradient $\\partial L/\\partial h_t$ flowing back; their "
-    "thickness grows with $\\log \\lVert \\partial L/\\partial h_t \\rVert$, so a hairline is a "
-    "vanishing gradient and a fat arrow a large one. Hover for the numbers."
+    + prose.text("unrolled", "gradient")
 )
 if u.grad is None:
     st.info("This pass recorded no gradients, so no orange arrows are drawn.")

@@ -14,8 +14,7 @@ EVERY = 0.3  # seconds between polls while the lecturer's run plays: ~3 refreshe
 IDLE = 1.5  # ... while it is paused, nothing is shared, or this tab is hidden
 
 st.title("Watch the lecturer")
-st.caption("The lecturer's own training run, live. Nothing on this page changes it: to try "
-           "settings yourself, open **Train (live)**, which trains your own copy.")
+st.caption(prose.text("watch", "intro"))
 livechart.follow(classroom.URL, key="watch_charts", every=EVERY, idle=IDLE)
 
 
@@ -26,7 +25,4 @@ def _heartbeat() -> None:
 
 _heartbeat()
 with st.expander("What am I looking at?"):
-    st.markdown(
-        "The lecturer's run, redrawn here a few times per second straight from the server. "
-        "Hover over a chart to read its numbers; zoom and the camera icon (PNG) work as on "
-        "the Train page.\n" + prose.text("train", "reading"))
+    st.markdown(prose.text("watch", "reading") + "\n" + prose.text("train", "reading"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from rnnviz import prose
 from rnnviz.lessons import cellrace as cmp
 from rnnviz.ui.player import Player
 
@@ -69,14 +70,4 @@ def explain(c: cmp.Comparison) -> None:
     with COMPARE.lock, st.expander("What am I looking at?"):
         st.markdown(cmp.notes(c)["race"])
         st.markdown(cmp.task_note(c))
-        st.markdown(
-            "- **Test loss** (left): one colour per cell on every chart, log axis; the x axis "
-            "spans the budget.\n"
-            "- **Gradient reaching back** (right): $\\lVert \\partial L/\\partial h_t "
-            "\\rVert$ on the two probe sequences after the latest epoch; a straight falling "
-            "line on this log axis is a gradient that vanishes geometrically back through "
-            "time.\n"
-            "- **Gate heatmaps**: one row per hidden unit, one column per time step of probe "
-            "sequence 1, on a fixed 0 to 1 scale. The LSTM keeps $c_{t-1}$ in proportion to "
-            "its forget gate $f_t$; the GRU keeps $h_{t-1}$ in proportion to its update gate "
-            "$z_t$: $h_t = (1 - z_t)\\, n_t + z_t\\, h_{t-1}$ (PyTorch's convention).")
+        st.markdown(prose.text("compare", "reading"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from rnnviz import prose
 from rnnviz.lessons import sentiment_probe as sv
 from rnnviz.train.run import TrainingRun
 from rnnviz.ui.player import Player
@@ -29,8 +30,7 @@ def sentence_notes(run, text: str) -> None:
 
 def how_to_read(run) -> None:
     n = run.task.n_train
-    st.caption(sv.INFLUENCE_NOTE)
+    st.caption(prose.text("sentiment", "influence"))
     st.caption(f"Trajectory: PCA fitted on the hidden states h_t of the {n} training "
                "sentences at every word, then the typed sentence's h_0 … h_T projected on "
-               "it. Faint points: where each training sentence ends, coloured by its label. "
-               "The two axes are scaled separately.")
+               "it. " + prose.text("sentiment", "trajectory"))
