@@ -31,28 +31,6 @@ SOURCE_NOTES = {"seed002": ". The seed calls the weights W_in (our W_xh) and W_h
                           "has no bias, so b_h = 0; its h_{t-1} = 0.1 is our h_0"}
 LIMIT = 1000.0  # |value| allowed in the tables: keeps every activation finite
 RANDOM_RANGE = 0.6  # gated presets: weights uniform in [-0.6, 0.6], rounded to 2 decimals
-CONVENTION = (
-    "Row vectors, as in seed 000's code: $h_t = \\tanh(x_t W_{xh} + h_{t-1} W_{hh} + b_h)$. "
-    "So $W_{xh}$ is (inputs x units): the transpose of the matrix the seed prints for "
-    "$W_{xh} \\cdot x_t$ (likewise $W_{hh}$). Row x[k] multiplies input k, row h[k] multiplies "
-    "unit k of $h_{t-1}$; column *unit j* feeds unit j."
-)
-GATE_NOTE = (
-    "Each gate has its own block of $W_{xh}$ (rows x[k]), $W_{hh}$ (rows h[k]) and $b_h$, in "
-    "PyTorch's order (LSTM i, f, g, o; GRU r, z, n); the GRU's candidate also has $b_{hn}$."
-)
-EXPLAIN = {
-    "rnn": "Each unit adds what it sees now ($x_t W_{xh}$), what it remembers "
-           "($h_{t-1} W_{hh}$) and its bias, then squashes the sum. The same weights are used at "
-           "every step: only $x_t$ and $h_{t-1}$ change, so $h_t$ carries $x_1, \\dots, x_t$.",
-    "lstm": "Each gate is computed like a vanilla step, with its own block of weights. "
-            "$i_t$, $f_t$ and $o_t$ are sigmoids (between 0 and 1, per unit): $f_t$ keeps part "
-            "of the old cell state $c_{t-1}$, $i_t$ lets in part of the candidate $g_t$ (a tanh, "
-            "between -1 and 1), and $o_t$ decides how much of $\\tanh(c_t)$ is shown as $h_t$.",
-    "gru": "$z_t$ chooses, per unit, between keeping $h_{t-1}$ ($z$ near 1) and taking the "
-           "candidate $n_t$ ($z$ near 0); $r_t$ decides how much of $h_{t-1}$ the candidate may "
-           "look at. As in `torch.nn.GRU`, the bias $b_{hn}$ sits inside $r_t \\odot (\\dots)$.",
-}
 
 
 # -- setups -------------------------------------------------------------------------------

@@ -27,12 +27,6 @@ LOG_EVERY = {"tutorial": 100, "modern": 10}  # the log's default period (epochs)
 MAX_WORDS = 200  # longer typed text is truncated to its first MAX_WORDS words
 MAX_LOG_ENTRIES = 60  # the log shows at most this many (the newest) entries
 TEST_FRACTION = 0.2  # one uploaded file: this share of its rows (at random, seed 0) tests
-INFLUENCE_NOTE = (
-    "Influence of word t = P(positive | h_t) − P(positive | h_{t−1}): the trained readout "
-    "softmax(h W_hy + b_y) applied to the hidden state after and before the word (h_0 = 0); "
-    "the bars add up to P(positive | h_T) − P(positive | h_0). Training only ever read out "
-    "h_T, so mid-sentence values are the readout's view of states it was not trained on."
-)
 
 
 def recipe_config(recipe: str, data: dict | None = None) -> cf.RunConfig:
