@@ -10,7 +10,7 @@ curves every turn) and writes the frame file (frames.pack: a 41-byte header
 file every `every` s and redraws the charts whose id changed with Plotly.react, each in
 its `div.rnnviz-chart` (`.js-plotly-plot`). No script runs while the run plays.
 
-For each preset (default `seed003-modern`, then `sine`) this serves the app as the README
+For each preset (default `sentiment-modern`, then `sine`) this serves the app as the README
 does (`python -m rnnviz.serve --server.port <free> --server.address 127.0.0.1
 --server.headless true`, OPENBLAS_NUM_THREADS=1; a fresh server per preset), opens
 /train?preset=<name> in Debian's Chromium (headless, tests/browser.py's flags, viewport
@@ -1283,7 +1283,7 @@ def ok(flag: bool) -> str:
 # -- main ---------------------------------------------------------------------------------
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--preset", default="seed003-modern", help="the default preset")
+    p.add_argument("--preset", default="sentiment-modern", help="the default preset")
     p.add_argument("--also", nargs="*", default=["sine"], help="more presets (default sine)")
     p.add_argument("--seconds", type=float, default=None,
                    help="seconds of playing per preset (default 20; 8 with --quick)")

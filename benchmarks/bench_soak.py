@@ -13,7 +13,7 @@ process trains every playing session in turns and writes each session's frame fi
 cache "no-store") and draws. Rounds (--rounds, default 3, identical; round 1 warms the
 server up). In each, --sessions browser sessions (default 4; each its own Chromium context
 and page, viewport 1400x1100) open /train?preset=<p>, cycling through --presets (default
-seed003-modern, sine, hello-world, lstm-memory), and press Play. They play for --minutes /
+sentiment-modern, sine, hello-world, lstm-memory), and press Play. They play for --minutes /
 rounds (--minutes, default 3, is the total playing time). Throughout, each page's requests
 for its frame file are watched (Playwright `page.on("response")`): an answer whose header's
 seq is above the last one is a new frame (decoded as the page does: gzip JSON), a refresh
@@ -62,7 +62,7 @@ from dataclasses import dataclass, field
 
 import _harness as h
 
-DEFAULT_PRESETS = ("seed003-modern", "sine", "hello-world", "lstm-memory")
+DEFAULT_PRESETS = ("sentiment-modern", "sine", "hello-world", "lstm-memory")
 RSS_EVERY_S = 5.0
 GROWTH_PCT = 20.0  # round 2 above round 1 by more than this ...
 GROWTH_MB = 50.0  # ... or by more than this: memory keeps growing

@@ -21,10 +21,10 @@ names = list(cf.PRESETS)
 for row in range(0, len(names), 4):
     cols = st.columns(4)
     for col, name in zip(cols, names[row : row + 4], strict=False):
-        title, text, _ = cf.PRESETS[name]
+        preset = cf.PRESETS[name]
         with col.container(border=True):
-            st.markdown(f"**{title}**")
-            st.caption(text)
+            st.markdown(f"**{preset.title}**")
+            st.caption(preset.text)
             if st.button("Open", key=f"open_{name}", width="stretch"):
                 controls.apply_preset(name)
                 st.switch_page(sitemap.by_url("train").file)

@@ -21,7 +21,7 @@ def use(recipe: str, data: dict | None, note: str) -> None:
 
 
 def pick(recipe: str) -> None:
-    use(recipe, pr.run.cfg.task.data, f"{cf.PRESETS[sv.RECIPES[recipe]][0]}: press Play.")
+    use(recipe, pr.run.cfg.task.data, f"{cf.PRESETS[sv.RECIPES[recipe]].title}: press Play.")
 
 
 def upload() -> None:
@@ -43,10 +43,10 @@ for col, (key, label, icon) in zip(c, (("tutorial", "Tutorial recipe", ":materia
                                        ("modern", "Modern recipe", ":material/bolt:")),
                                    strict=False):
     col.button(label, icon=icon, on_click=pick, args=(key,), width="stretch",
-               help=cf.PRESETS[sv.RECIPES[key]][1], key=f"sentiment:{key}")
+               help=cf.PRESETS[sv.RECIPES[key]].text, key=f"sentiment:{key}")
 c[2].selectbox("Log every … epochs", [1, 5, 10, 20, 50, 100, 200], key=EVERY)
 task = run.task
-st.caption(f"**Now: {cf.PRESETS[sv.RECIPES[recipe]][0]}**, on "
+st.caption(f"**Now: {cf.PRESETS[sv.RECIPES[recipe]].title}**, on "
            f"{'the bundled' if task.bundled else 'your'} sentences ({task.n_train} train, "
            f"{task.n_test} test, {len(task.vocab)} words incl. `<unk>`). "
            f"{(run.cfg.task.data or {}).get('note', '')} {run.model.cfg.hidden_size} hidden "

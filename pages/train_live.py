@@ -10,7 +10,7 @@ run = state.current_run()
 for w in st.session_state.pop(state.URL_WARNINGS, []):
     st.warning(f"Link: {w}")
 st.sidebar.selectbox("Lecture preset", list(cf.PRESETS), index=None, key="preset_pick",
-                     placeholder="Choose a preset…", format_func=lambda k: cf.PRESETS[k][0],
+                     placeholder="Choose a preset…", format_func=lambda k: cf.PRESETS[k].title,
                      on_change=lambda: controls.apply_preset(st.session_state["preset_pick"]))
 new_cfg = controls.sidebar_settings(run)
 if new_cfg is not None:

@@ -1,6 +1,6 @@
 """`rnnviz` command line: headless training and export.
 
-    rnnviz train --preset seed003-modern --out runs/modern --json
+    rnnviz train --preset sentiment-modern --out runs/modern --json
     rnnviz train --task adding --seq-len 50 --cell lstm --epochs 30
     rnnviz presets
 
@@ -14,6 +14,7 @@ import json
 import sys
 import time
 
+from rnnviz.core.config import INITS, RENAMED_INITS
 from rnnviz.tasks import DataError, load_labelled_csv, load_series_csv, load_text
 from rnnviz.train import settings as cf
 from rnnviz.train.run import TrainingRun
@@ -43,7 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="rnnviz", description="Train and inspect recurrent networks headless.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     t = sub.add_parser("train", help="train a run and write it to --out")
-    t.add_argument("--preset", choices=list(PRESETS), help="a lecture preset (see `presets`)")
+    t.add_argument("--preset", metavar="ID", help="a lecture preset: "
+                   f"{', '.join(PRESETS)} (see `presets`)")
     t.add_argument("--task", choices=cf.TASK_NAMES)
     t.add_argument("--train", metavar="FILE", help="training data: CSV text,label (sentiment), "
                    "a text file (charlm) or a CSV column (sine)")
@@ -59,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--lr", type=float, metavar="X")
     t.add_argument("--batch-size", type=int, metavar="N")
     t.add_argument("--epochs", type=int, metavar="N")
-    t.add_argument("--init", choices=["xavier", "orthogonal", "identity", "normal", "seed003"])
+    t.add_argument("--init", metavar="INIT", help=f"{', '.join(INITS)} (randn1000: "
+                   "randn/1000, as in Victor Zhou's tutorial)")
     t.add_argument("--init-scale", type=float, metavar="X")
     t.add_argument("--clip-norm", type=float, metavar="X")
     t.add_argument("--clip-value", type=float, metavar="X")
@@ -76,7 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def config_from_args(a) -> RunConfig:
     """Preset (or defaults), then each flag given, validated through the settings table."""
-    cfg = cf.preset_config(a.preset) if a.preset else cf.default_config()
+    cfg = cf.preset_config(_preset(a.preset)) if a.preset else cf.default_config()
+    if a.init is not None:
+        a.init = _init(a.init)
     for flag, key in FLAGS.items():
         v = getattr(a, flag)
         if v is not None:
@@ -92,6 +97,26 @@ def config_from_args(a) -> RunConfig:
         cfg = _set(cfg, "clip", name[5:], "--" + name.replace("_", "-"))
         cfg = _set(cfg, "clip_at", getattr(a, name), "--" + name.replace("_", "-"))
     return cfg
+
+
+def _preset(name: str) -> str:
+    """The preset's id; an old id works, with a note on stderr."""
+    pid, renamed = cf.preset_id(name)
+    if pid is None:
+        raise CLIError(f"--preset must be one of {', '.join(PRESETS)}; got {name!r}")
+    if renamed:
+        print(f"rnnviz: note: {renamed}", file=sys.stderr)
+    return pid
+
+
+def _init(name: str) -> str:
+    """The initialiser's name; an old name works, with a note on stderr."""
+    if name in RENAMED_INITS:
+        print(f"rnnviz: note: --init {name} was renamed {RENAMED_INITS[name]}", file=sys.stderr)
+        return RENAMED_INITS[name]
+    if name not in INITS:
+        raise CLIError(f"--init must be one of {', '.join(INITS)}; got {name!r}")
+    return name
 
 
 def _set(cfg, key, value, flag):
@@ -178,8 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         a = build_parser().parse_args(argv)
         if a.command == "presets":
-            for name, (title, text, _) in PRESETS.items():
-                print(f"{name:18s} {title}: {text}")
+            for p in PRESETS.values():
+                print(f"{p.id:18s} {p.title}: {p.text}")
             return 0
         return train(a)
     except CLIError as e:

@@ -47,8 +47,8 @@ def test_home_has_the_recurrence_the_map_and_every_preset():
     at = app()
     assert any("W_{hh}" in x.value for x in at.latex)
     titles = " ".join(m.value for m in at.markdown)
-    for name, (title, _, _) in cf.PRESETS.items():
-        assert title in titles, name
+    for name, preset in cf.PRESETS.items():
+        assert preset.title in titles, name
     assert len([b for b in at.button if b.label == "Open"]) == len(cf.PRESETS)
 
 

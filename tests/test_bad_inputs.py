@@ -84,7 +84,7 @@ def test_bad_pasted_text(name, text, needle):
 
 
 def _saved() -> bytes:
-    return runio.to_bytes(TrainingRun(configured("seed003-modern")))
+    return runio.to_bytes(TrainingRun(configured("sentiment-modern")))
 
 
 def _swap(data: bytes, **changes) -> bytes:
@@ -99,7 +99,7 @@ def _swap(data: bytes, **changes) -> bytes:
 
 def _other_model_params() -> bytes:
     """A run file whose weights belong to another model (hidden 8) but claim this config."""
-    mine, other = _saved(), runio.to_bytes(TrainingRun(configured("seed003-modern", hidden=8)))
+    mine, other = _saved(), runio.to_bytes(TrainingRun(configured("sentiment-modern", hidden=8)))
     with np.load(io.BytesIO(other), allow_pickle=False) as z:
         params = {k: z[k] for k in z.files if k.startswith("param/")}
     return _swap(mine, **{k.replace("/", "__"): v for k, v in params.items()})

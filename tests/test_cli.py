@@ -18,7 +18,7 @@ def run_cli(capsys, *argv):
 
 
 def test_train_json_summary_and_output_files(capsys, tmp_path):
-    code, out, err = run_cli(capsys, "train", "--preset", "seed003-modern", "--epochs", "3",
+    code, out, err = run_cli(capsys, "train", "--preset", "sentiment-modern", "--epochs", "3",
                              "--out", str(tmp_path / "run"), "--json")
     assert code == 0, err
     summary = json.loads(out.strip().splitlines()[-1])
@@ -67,7 +67,7 @@ def test_user_csv_files(capsys, tmp_path):
     (["train", "--epochs", "0"], "--epochs must be in"),
     (["train", "--seq-len", "100000"], "--seq-len must be in"),
     (["train", "--clip-norm", "1", "--clip-value", "1"], "only one of"),
-    (["train", "--preset", "nope"], "invalid choice"),
+    (["train", "--preset", "nope"], "--preset must be one of"),
     (["train", "--task", "sentiment", "--train", "missing.csv", "--test", "missing.csv"],
      "missing.csv"),
     (["train", "--task", "sentiment", "--train", "TRAIN"], "both --train"),
@@ -96,7 +96,7 @@ def test_errors_are_one_line_and_exit_2(capsys, tmp_path, argv, needle):
 def test_presets_are_listed(capsys):
     code, out, _ = run_cli(capsys, "presets")
     assert code == 0
-    for name in ("seed003-tutorial", "seed003-modern", "hello-world", "sine", "vanishing",
+    for name in ("sentiment-tutorial", "sentiment-modern", "hello-world", "sine", "vanishing",
                  "exploding", "clipping"):
         assert name in out
 
@@ -108,3 +108,22 @@ def test_module_entry_point_runs_as_a_process(tmp_path):
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout.strip().splitlines()[-1])["metric"] == "accuracy"
     assert "\r[" not in r.stderr  # no progress bar when stderr is not a terminal
+
+
+@pytest.mark.parametrize("old, new", [("seed003-modern", "sentiment-modern"),
+                                      ("seed003-tutorial", "sentiment-tutorial")])
+def test_an_old_preset_id_still_trains_with_a_note_that_it_was_renamed(capsys, old, new):
+    code, out, err = run_cli(capsys, "train", "--preset", old, "--epochs", "1", "--json")
+    assert code == 0, err
+    assert f"'{old}' was renamed '{new}'" in err
+    _, out_new, _ = run_cli(capsys, "train", "--preset", new, "--epochs", "1", "--json")
+    same = [json.loads(o) for o in (out, out_new)]
+    for s in same:
+        s.pop("seconds")  # wall time
+    assert same[0] == same[1]  # the same run
+
+
+def test_the_old_init_name_still_works_with_a_note(capsys):
+    code, out, err = run_cli(capsys, "train", "--task", "copy", "--seq-len", "5", "--epochs",
+                             "1", "--init", "seed003", "--json")
+    assert code == 0 and "--init seed003 was renamed randn1000" in err

@@ -219,7 +219,7 @@ def test_old_frame_files_are_swept(tmp_path):
     assert feed.sweep(tmp_path) == 1 and not old.exists() and new.exists()
 
 
-@pytest.mark.parametrize("preset, kind", [("seed003-modern", "table"),
+@pytest.mark.parametrize("preset, kind", [("sentiment-modern", "table"),
                                           ("hello-world", "code"), ("sine", None)])
 def test_task_views_are_text_ready_to_show(preset, kind):
     view = training.task_view(TrainingRun(configured(preset)))

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.slow
 def test_seed003_modern_reaches_100_percent_for_4_of_5_seeds_within_100_epochs():
     first = {}
     for seed in range(5):
-        run = train(configured("seed003-modern", seed=seed), 100)
+        run = train(configured("sentiment-modern", seed=seed), 100)
         hits = [r["epoch"] for r in run.history if r["test_accuracy"] == 1.0]
         first[seed] = hits[0] if hits else None
     print("first epoch at 100% test accuracy by seed:", first)
@@ -21,7 +21,7 @@ def test_seed003_modern_reaches_100_percent_for_4_of_5_seeds_within_100_epochs()
 
 
 def test_seed003_tutorial_recipe_learns_as_the_seed_describes():
-    run = train(configured("seed003-tutorial"), 1000)
+    run = train(configured("sentiment-tutorial"), 1000)
     h = run.history
     log = [(r["epoch"], round(r["train_loss"], 3), r["test_accuracy"]) for r in h[99::100]]
     print("epoch, train loss, test accuracy:", log)

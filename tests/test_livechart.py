@@ -71,7 +71,7 @@ def plotly_reference(fig) -> dict:
     return decoded(ref)
 
 
-@pytest.mark.parametrize("preset", ["seed003-modern", "sine", "exploding", "hello-world"])
+@pytest.mark.parametrize("preset", ["sentiment-modern", "sine", "exploding", "hello-world"])
 def test_live_figures_arrive_as_plotly_would_send_them(preset):
     run = TrainingRun(configured(preset))
     run.advance(seconds=0.3)

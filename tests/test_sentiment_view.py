@@ -34,7 +34,7 @@ def _softmax_pos(h, params) -> np.ndarray:
 def test_recipes_are_the_presets_and_carry_user_data():
     tut, mod = sv.recipe_config("tutorial"), sv.recipe_config("modern")
     assert (tut.train.optimizer, tut.train.lr, tut.train.batch_size) == ("sgd", 0.02, 1)
-    assert tut.model.init == "seed003" and tut.train.clip == "value"
+    assert tut.model.init == "randn1000" and tut.train.clip == "value"
     assert mod.train.optimizer == "adam" and mod.model.init == "orthogonal"
     assert sv.recipe_of(tut) == "tutorial" and sv.recipe_of(mod) == "modern"
     data = {"train": [("good", 1), ("bad", 0)], "test": [("good", 1)]}

@@ -13,7 +13,7 @@ from rnnviz.train.run import GRAD_FLOW_CAP, TrainingRun, _thin
 from rnnviz.train.runfile import RunFileError, from_bytes, load, save, to_bytes
 
 
-def small(preset="seed003-modern", **over):
+def small(preset="sentiment-modern", **over):
     cfg = cf.preset_config(preset)
     for k, v in over.items():
         cfg = cf.with_value(cfg, cf.BY_KEY[k], v)

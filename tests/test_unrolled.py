@@ -262,7 +262,7 @@ def test_many_to_one_of_a_per_step_model_is_the_last_steps_loss():
 
 
 def test_many_to_many_of_a_sentiment_model_repeats_the_label():
-    run = _run("seed003-modern")
+    run = _run("sentiment-modern")
     pb = run.probe
     u = unroll(run.model, run.task, pb, 1, "many-to-many")
     assert pb.lengths[1] == u.T and all(lab is not None for lab in u.y_labels)
@@ -314,7 +314,7 @@ def test_one_to_many_otherwise_runs_on_zeros():
 
 @pytest.mark.parametrize("pattern", PATTERNS)
 def test_stacked_bidirectional_lstm_in_every_pattern(pattern):
-    run = _run("seed003-modern", layers=2, bidir=True, cell="lstm", hidden=16)
+    run = _run("sentiment-modern", layers=2, bidir=True, cell="lstm", hidden=16)
     u = unroll(run.model, run.task, run.probe, 0, pattern, run.probe_trace)
     assert u.h.shape == (2, 2, run.probe.lengths[0], 16)
     assert u.grad.shape == (2, 2, u.T) and np.all(np.isfinite(u.grad))
@@ -328,7 +328,7 @@ def test_relu_sets_the_colour_range_from_the_data_and_sample_labels():
     u = unroll(run.model, run.task, run.probe, 0)
     assert u.hmax == pytest.approx(float(np.abs(u.h).max()), rel=1e-5)
     assert unrolled_figure(**u.figure_kwargs()).data[0].zmax == pytest.approx(u.hmax)
-    sent = _run("seed003-modern")
+    sent = _run("sentiment-modern")
     assert sample_label(sent.probe, 0).startswith("1: ")
     assert "<pad>" not in sample_label(sent.probe, 0)
     assert sample_label(_run("hello-world").probe, 0) == "1: hello␣worl"

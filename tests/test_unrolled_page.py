@@ -79,7 +79,7 @@ def test_the_walk_slider_moves_through_both_passes():
 
 
 def test_bidirectional_two_layer_lstm_in_every_pattern_and_sample():
-    run = _preset("seed003-modern", layers=2, bidir=True, cell="lstm", hidden=16)
+    run = _preset("sentiment-modern", layers=2, bidir=True, cell="lstm", hidden=16)
     at = _app(run)
     for pattern in ("many-to-one", "many-to-many", "one-to-many"):
         at.radio[0].set_value(pattern).run()

@@ -7,7 +7,8 @@ from dataclasses import asdict, dataclass, fields
 CELLS = ("rnn", "lstm", "gru")
 ACTIVATIONS = ("tanh", "relu", "sigmoid")
 READOUTS = ("last", "all")
-INITS = ("xavier", "orthogonal", "identity", "normal", "seed003")
+INITS = ("xavier", "orthogonal", "identity", "normal", "randn1000")
+RENAMED_INITS = {"seed003": "randn1000"}  # old name -> name (old run files and links work)
 DTYPES = ("float64", "float32")
 LOSSES = ("cross_entropy", "mse")
 
@@ -24,7 +25,7 @@ class ModelConfig:
     bidirectional: bool = False  # a second chain reads the sequence backwards; h_t = [h_fwd; h_rev]
     activation: str = "tanh"  # vanilla RNN only: "tanh", "relu" or "sigmoid"
     readout: str = "last"  # "last": y from the final h (many-to-one); "all": y_t at every step
-    init: str = "xavier"  # "xavier", "orthogonal" (W_hh), "identity" (IRNN), "normal", "seed003"
+    init: str = "xavier"  # "xavier", "orthogonal" (W_hh), "identity" (IRNN), "normal", "randn1000"
     init_scale: float = 1.0  # multiplies W_hh after init: sets its spectral radius on purpose
     init_std: float = 0.01  # standard deviation for init="normal"
     bptt_truncate: int | None = None  # None: full BPTT; k: gradient flows back at most k steps
@@ -32,6 +33,7 @@ class ModelConfig:
     seed: int = 0  # parameters are drawn from np.random.default_rng(seed)
 
     def __post_init__(self) -> None:
+        self.init = RENAMED_INITS.get(self.init, self.init)
         self.validate()
 
     def validate(self) -> None:

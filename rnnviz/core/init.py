@@ -37,7 +37,7 @@ def param_shapes(cfg: ModelConfig) -> dict[str, tuple[int, ...]]:
 
 
 def _xavier(rng, n_in, n_out):
-    """Seed 000: randn * sqrt(2 / (fan_in + fan_out))."""
+    """randn * sqrt(2 / (fan_in + fan_out)), as in Mayank Sharma's guide."""
     return rng.standard_normal((n_in, n_out)) * np.sqrt(2.0 / (n_in + n_out))
 
 
@@ -49,8 +49,8 @@ def _orthogonal(rng, n):
 def _matrix(cfg: ModelConfig, rng, name: str, shape) -> np.ndarray:
     n_in, n_cols = shape
     H = cfg.hidden_size
-    if cfg.init == "seed003":
-        return rng.standard_normal(shape) / 1000  # seed 003: randn(...) / 1000
+    if cfg.init == "randn1000":
+        return rng.standard_normal(shape) / 1000  # Victor Zhou's tutorial: randn(...) / 1000
     if cfg.init == "normal":
         return rng.standard_normal(shape) * cfg.init_std
     blocks = n_cols // H if not name.startswith("W_hy") else 1

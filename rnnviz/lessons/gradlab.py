@@ -330,7 +330,7 @@ def truncation(s: LabSettings, ks=TRUNCATIONS) -> dict[int | None, np.ndarray]:
 # -- clipping ---------------------------------------------------------------------------------
 def clipping_demo(steps: int = 100, clip_at: float = 1.0, preset: str = "exploding",
                   ) -> ClipDemo:
-    """Train the preset (seed 002's exploding setting) twice from the same start: without
+    """Train the preset (the exploding-gradients setting) twice from the same start: without
     clipping and with global-norm clipping at `clip_at`; record every step.
 
     Same task, initial weights and batch order as `TrainingRun`; a run stops at the first
@@ -341,7 +341,7 @@ def clipping_demo(steps: int = 100, clip_at: float = 1.0, preset: str = "explodi
     mcfg = replace(cfg.model, input_size=task.input_size, output_size=task.output_size,
                    readout=task.readout)
     labels = {"no clipping": None, f"clipped at {clip_at:g}": float(clip_at)}
-    demo = ClipDemo({}, {}, {}, {}, clip_at, description=cf.PRESETS[preset][1])
+    demo = ClipDemo({}, {}, {}, {}, clip_at, description=cf.PRESETS[preset].text)
     for label, clip in labels.items():
         model, opt = Model(mcfg), make_optimizer(cfg.train.optimizer, cfg.train.lr)
         rng = np.random.default_rng(mcfg.seed)

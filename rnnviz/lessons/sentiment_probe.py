@@ -22,7 +22,7 @@ from rnnviz.lessons.scene import Scene
 from rnnviz.tasks import UNK, DataError, load_labelled_csv, tokenize
 from rnnviz.train import settings as cf
 
-RECIPES = {"tutorial": "seed003-tutorial", "modern": "seed003-modern"}  # -> preset name
+RECIPES = {"tutorial": "sentiment-tutorial", "modern": "sentiment-modern"}  # -> preset id
 LOG_EVERY = {"tutorial": 100, "modern": 10}  # the log's default period (epochs)
 MAX_WORDS = 200  # longer typed text is truncated to its first MAX_WORDS words
 MAX_LOG_ENTRIES = 60  # the log shows at most this many (the newest) entries

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field, fields, replace
 
-from rnnviz.core.config import ACTIVATIONS, CELLS, DTYPES, INITS, ModelConfig
+from rnnviz.core.config import ACTIVATIONS, CELLS, DTYPES, INITS, RENAMED_INITS, ModelConfig
 from rnnviz.core.optim import OPTIMIZERS
 
 TASK_NAMES = ("sentiment", "charlm", "sine", "adding", "copy")
@@ -24,7 +24,7 @@ class TaskConfig:
 
     name: str = "sentiment"  # sentiment | charlm | sine | adding | copy
     seq_len: int | None = None  # charlm window, sine window, adding/copy length (None: default)
-    text: str = "hello"  # charlm: "hello" (seed 000's "hello world"), "bundled" or "custom"
+    text: str = "hello"  # charlm: "hello" ("hello world", Mayank Sharma's), "bundled", "custom"
     freq: float = 0.04  # sine: cycles per step
     noise: float = 0.0  # sine: std of added Gaussian noise
     n_symbols: int = 4  # copy: symbols to remember
@@ -40,7 +40,7 @@ class TrainConfig:
     lr: float = 0.01  # learning rate (changes live)
     batch_size: int = 16
     epochs: int = 100  # for the CLI; the live page runs until paused
-    clip: str = "norm"  # none | norm (global norm, seed 002) | value (seed 003's np.clip)
+    clip: str = "norm"  # none | norm (global norm, Keras clipnorm) | value (V. Zhou's np.clip)
     clip_threshold: float = 1.0  # the norm or the value to clip at (changes live)
 
     @property
@@ -153,6 +153,9 @@ def coerce(s: Setting, raw) -> tuple[object, str | None]:
     if s.kind == "choice":
         if text in s.choices:
             return text, None
+        if s.key == "init" and text in RENAMED_INITS:
+            new = RENAMED_INITS[text]
+            return new, f"init={text[:40]!r} was renamed {new!r}: use init={new}"
         return None, f"{s.key}={text[:40]!r} is not one of {', '.join(s.choices)}: ignored"
     if s.kind == "bool":
         if text.lower() in ("1", "true", "yes", "on"):
@@ -202,8 +205,10 @@ def from_query(query: dict, base: RunConfig | None = None) -> tuple[RunConfig, l
     query = {k: (v[-1] if v else "") if isinstance(v, list) else v for k, v in query.items()}
     preset = query.get("preset")
     if preset is not None:
-        if str(preset) in PRESETS:
-            cfg = preset_config(str(preset))
+        pid, renamed = preset_id(preset)
+        if pid is not None:
+            cfg = preset_config(pid)
+            warnings += [f"{renamed}: use ?preset={pid}"] if renamed else []
         else:
             warnings.append(f"preset={str(preset)[:40]!r} is unknown: ignored")
     for key, raw in query.items():
@@ -238,83 +243,115 @@ def live(cfg: RunConfig) -> RunConfig:
     return with_value(cfg, BY_KEY["dtype"], LIVE_DTYPE)
 
 
-# Lecture presets: name -> (title, overrides by URL key). Shared by the CLI and the app.
-PRESETS: dict[str, tuple[str, str, dict]] = {
-    "seed003-tutorial": (
-        "Seed 003 sentiment, tutorial recipe",
-        "The seed's own recipe: plain SGD (lr 0.02), one sentence at a time, weights "
-        "randn/1000, every gradient clipped to [-1, 1], 1000 epochs. Slow but it gets there.",
-        {"task": "sentiment", "cell": "rnn", "hidden": 64, "init": "seed003", "opt": "sgd",
+# -- lecture presets: shared by the CLI and the app --------------------------------------
+V_ZHOU = "Victor Zhou's tutorial"  # *An Introduction to Recurrent Neural Networks for Beginners*
+M_SHARMA = "Mayank Sharma's guide"  # *Understanding Recurrent Neural Networks: A Complete Guide*
+KERAS = "*Recurrent Neural Networks*"  # the tutorial with the gradient crisis, LSTM/GRU, Keras
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A lecture scenario: overrides (by URL key) on the defaults."""
+
+    id: str  # in links (?preset=<id>) and the CLI (--preset <id>)
+    title: str
+    text: str
+    overrides: dict
+    hide: tuple[str, ...] = ()  # setting keys a lecturer hides for this lesson
+
+
+_PRESETS = (
+    Preset(
+        "sentiment-tutorial", "Sentiment, tutorial recipe",
+        f"The from-scratch recipe of {V_ZHOU}: plain SGD (lr 0.02), one sentence at a time, "
+        "weights randn/1000, every gradient clipped to [-1, 1], 1000 epochs. Slow but it "
+        "gets there.",
+        {"task": "sentiment", "cell": "rnn", "hidden": 64, "init": "randn1000", "opt": "sgd",
          "lr": 0.02, "batch": 1, "clip": "value", "clip_at": 1.0, "epochs": 1000},
     ),
-    "seed003-modern": (
-        "Seed 003 sentiment, modern recipe",
-        "Same network and data; Adam, an orthogonal W_hh and global-norm clipping "
-        "(seed 002's clipnorm) learn it in a few dozen epochs.",
+    Preset(
+        "sentiment-modern", "Sentiment, modern recipe",
+        f"The same network and data as {V_ZHOU}; Adam, an orthogonal W_hh and global-norm "
+        f"clipping (clipnorm, as in {KERAS}) learn it in a few dozen epochs.",
         {"task": "sentiment", "cell": "rnn", "hidden": 64, "init": "orthogonal", "opt": "adam",
          "lr": 0.01, "batch": 4, "clip": "norm", "clip_at": 1.0, "epochs": 100},
     ),
-    "hello-world": (
-        "Hello world (character model)",
-        "Seed 000's character-level language model on 'hello world': predict the next "
-        "character, then generate text one character at a time. The seed cuts 3-character "
-        "windows; then a window's first 'l' may be followed by 'l', 'o' or 'd' and the loss "
-        "cannot reach 0. One 10-character window gives every step its full context.",
+    Preset(
+        "hello-world", "Hello world (character model)",
+        f"The character-level language model of {M_SHARMA} on 'hello world': predict the "
+        "next character, then generate text one character at a time. The guide cuts "
+        "3-character windows; then a window's first 'l' may be followed by 'l', 'o' or 'd' "
+        "and the loss cannot reach 0. One 10-character window gives every step its full "
+        "context.",
         {"task": "charlm", "text": "hello", "seq_len": 10, "cell": "rnn", "hidden": 10,
          "init": "xavier", "opt": "adam", "lr": 0.05, "batch": 4, "clip": "norm",
          "clip_at": 5.0, "epochs": 200},
     ),
-    "sine": (
-        "Sine forecasting",
-        "Seed 002's time-series recipe: min-max scaled sine, sliding windows of 20 steps, "
-        "predict the next value (MSE).",
+    Preset(
+        "sine", "Sine forecasting",
+        f"The time-series recipe of {KERAS}: min-max scaled sine, sliding windows of 20 "
+        "steps, predict the next value (MSE).",
         {"task": "sine", "seq_len": 20, "freq": 0.04, "noise": 0.02, "cell": "rnn",
          "hidden": 32, "init": "orthogonal", "opt": "adam", "lr": 0.01, "batch": 32,
          "clip": "norm", "clip_at": 1.0, "epochs": 100},
     ),
-    "vanishing": (
-        "Vanishing gradients",
+    Preset(
+        "vanishing", "Vanishing gradients",
         "A long sequence (adding problem, 100 steps) and a small W_hh (orthogonal x 0.6): "
         "||dL/dh_t|| shrinks like 0.6^k back through time, so early steps barely learn.",
         {"task": "adding", "seq_len": 100, "cell": "rnn", "hidden": 32, "init": "orthogonal",
          "scale": 0.6, "opt": "adam", "lr": 0.003, "batch": 32, "clip": "norm",
          "clip_at": 1.0, "epochs": 50},
     ),
-    "exploding": (
-        "Exploding gradients",
+    Preset(
+        "exploding", "Exploding gradients",
         "W_hh = 1.5 x an orthogonal matrix, ReLU, plain SGD and no clipping: gradients "
         "grow back through time until an update blows the weights up.",
         {"task": "adding", "seq_len": 50, "cell": "rnn", "hidden": 32, "act": "relu",
          "init": "orthogonal", "scale": 1.5, "opt": "sgd", "lr": 0.05, "batch": 32,
          "clip": "none", "epochs": 50},
     ),
-    "clipping": (
-        "Clipping rescues it",
+    Preset(
+        "clipping", "Clipping rescues it",
         "The exploding setting again, with the gradient's global norm clipped at 1 "
-        "(seed 002's clipnorm=1.0): the same run now trains.",
+        f"(clipnorm=1.0, as in {KERAS}): the same run now trains.",
         {"task": "adding", "seq_len": 50, "cell": "rnn", "hidden": 32, "act": "relu",
          "init": "orthogonal", "scale": 1.5, "opt": "sgd", "lr": 0.05, "batch": 32,
          "clip": "norm", "clip_at": 1.0, "epochs": 50},
     ),
-    "lstm-memory": (
-        "LSTM remembers",
+    Preset(
+        "lstm-memory", "LSTM remembers",
         "The adding problem over 50 steps with an LSTM: its cell state carries the two "
         "marked numbers to the end where a vanilla RNN forgets them.",
         {"task": "adding", "seq_len": 50, "cell": "lstm", "hidden": 32, "init": "xavier",
          "opt": "adam", "lr": 0.01, "batch": 32, "clip": "norm", "clip_at": 1.0,
          "epochs": 60},
     ),
-}
+)
+PRESETS: dict[str, Preset] = {p.id: p for p in _PRESETS}  # id -> preset, in lecture order
+RENAMED_PRESETS = {"seed003-tutorial": "sentiment-tutorial",  # old id -> id; old links work
+                   "seed003-modern": "sentiment-modern"}
+DEFAULT_PRESET = "sentiment-modern"  # what the app opens with
 
 
-DEFAULT_PRESET = "seed003-modern"  # what the app opens with
+def preset_id(name: str) -> tuple[str | None, str | None]:
+    """(the preset's id, a note if ``name`` is an old id) for a name from a link or the CLI;
+    (None, None) when no preset has that name."""
+    name = str(name)
+    if name in PRESETS:
+        return name, None
+    if name in RENAMED_PRESETS:
+        new = RENAMED_PRESETS[name]
+        return new, f"preset {name[:40]!r} was renamed {new!r}"
+    return None, None
 
 
 def preset_config(name: str) -> RunConfig:
-    """The defaults with a preset's overrides applied."""
-    if name not in PRESETS:
+    """The defaults with a preset's overrides applied (old ids work too)."""
+    pid, _ = preset_id(name)
+    if pid is None:
         raise ValueError(f"preset must be one of {', '.join(PRESETS)}; got {name!r}")
     cfg = default_config()
-    for key, value in PRESETS[name][2].items():
+    for key, value in PRESETS[pid].overrides.items():
         cfg = with_value(cfg, BY_KEY[key], value)
     return cfg

@@ -44,7 +44,7 @@ def apply_preset(name: str) -> None:
     cfg = cf.live(cf.preset_config(name))  # the live page's fast mode (float32)
     state.set_run(cfg)
     load_widgets(state.current_run().cfg)
-    state.notify(f"Preset loaded: {cf.PRESETS[name][0]}. Press Play.")
+    state.notify(f"Preset loaded: {cf.PRESETS[name].title}. Press Play.")
 
 
 def _widget(s: cf.Setting, task: str):
