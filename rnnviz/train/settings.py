@@ -182,8 +182,13 @@ def coerce(s: Setting, raw) -> tuple[object, str | None]:
     return clamped, None
 
 
-def _fmt(v) -> str:
+def fmt(v) -> str:
+    """A number as it reads in a URL or a warning: 0.01, 1e-05, 50."""
     return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+_fmt = fmt
+LINK_KEYS = ("preset", "hide")  # query keys that are not settings (hide=: ui/links.py)
 
 
 def to_query(cfg: RunConfig) -> dict[str, str]:
@@ -212,7 +217,7 @@ def from_query(query: dict, base: RunConfig | None = None) -> tuple[RunConfig, l
         else:
             warnings.append(f"preset={str(preset)[:40]!r} is unknown: ignored")
     for key, raw in query.items():
-        if key == "preset":
+        if key in LINK_KEYS:
             continue
         s = BY_KEY.get(key)
         if s is None:
