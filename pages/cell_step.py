@@ -72,7 +72,7 @@ left.dataframe(v.table.style.format(precision=4), width="stretch")
 chart(step_bars(v.bars, f"The terms of step {t}, unit by unit", big=big), key="cell_bars",
       where=right)
 if v.compare is not None:
-    with st.expander("The seed's printed numbers next to the cell's", expanded=bool(v.slipped)):
+    with st.expander("The tutorial's printed numbers next to the cell's", expanded=bool(v.slipped)):
         st.dataframe(sp.compare_style(v), width="stretch")
 if v.gate_terms:
     with st.expander("Every term of each gate"):

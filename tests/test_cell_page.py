@@ -61,7 +61,7 @@ def test_loads_with_seed000_at_t1():
     assert list(w_xh.index) == ["x[0]", "x[1]"] and list(w_xh.columns)[0] == "unit 0"
     np.testing.assert_array_equal(np.round(step_table(at).iloc[-1].to_numpy(), 2),
                                   [0.42, 0.29, 0.38])
-    assert any("Matches seed 000" in s.value for s in at.success)
+    assert any("Matches Mayank Sharma's guide" in s.value for s in at.success)
     assert not at.warning and not at.error
     assert button(at, "Previous").disabled and not button(at, "Next").disabled
     assert any("transpose" in c.value for c in at.caption)
@@ -111,7 +111,7 @@ def test_switching_activation_changes_h():
         assert step_table(at).index[-1] == f"h_t = {act}(a_t)"
     np.testing.assert_allclose(h["relu"], [0.45, 0.30, 0.40])
     assert not np.allclose(h["tanh"], h["sigmoid"])
-    # with relu the numbers are not the seed's: no slip note at t = 2
+    # with relu the numbers are not the tutorial's: no slip note at t = 2
     radio(at, "Activation").set_value("relu").run()
     button(at, "Next").click().run()
     assert not at.warning and any("no longer" in i.value for i in at.info)
@@ -149,12 +149,12 @@ def test_a_bad_cell_shows_an_error_and_keeps_the_numbers():
     assert "W_{hh}" in error.value and "row h[1]" in error.value
     assert "column unit 2" in error.value and "empty" in error.value
     np.testing.assert_array_equal(step_table(at).iloc[-1].to_numpy(), h_before)
-    # a valid number: new numbers, and the note no longer claims the seed's arithmetic
+    # a valid number: new numbers, and the note no longer claims the tutorial's arithmetic
     edit(at, "W_hh", 1, "unit 2", 0.9)
     assert not at.error and not at.warning
-    assert any("no longer seed 000" in i.value for i in at.info)
+    assert any("no longer the numbers of Mayank Sharma's guide" in i.value for i in at.info)
     assert not np.allclose(step_table(at).iloc[-1].to_numpy(), h_before)
-    # Reset numbers: the seed's tables and its slip note come back
+    # Reset numbers: the tutorial's tables and its slip note come back
     button(at, "Reset numbers").click().run()
     assert not at.exception and len(at.warning) == 1 and "0.106" in at.warning[0].value
     np.testing.assert_array_equal(step_table(at).iloc[-1].to_numpy(), h_before)

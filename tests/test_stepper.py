@@ -114,7 +114,7 @@ def test_gru_candidate_shows_b_hn_and_lstm_shows_c():
     np.testing.assert_array_equal(lstm.table.loc["c_{t-1}"], sp.run(sp.preset("lstm", 0))[0]["c"])
 
 
-# -- the seed's slip ------------------------------------------------------------------------
+# -- the tutorial's slip ------------------------------------------------------------------------
 def test_seed000_slip_at_t2_is_shown_from_worked_slips():
     base = sp.preset("rnn", "seed000")
     v = sp.view(base, 2, base)
@@ -128,7 +128,7 @@ def test_seed000_slip_at_t2_is_shown_from_worked_slips():
     assert "0.106" in v.latex and "0.097" in v.latex
     # the comparison table: printed next to computed, the slipped cells coloured
     cmp = v.compare
-    assert cmp.loc["h_{t-1} W_hh: seed", "unit 0"] == 0.096
+    assert cmp.loc["h_{t-1} W_hh: printed", "unit 0"] == 0.096
     assert round(cmp.loc["h_{t-1} W_hh: cell", "unit 0"], 3) == 0.106
     html = sp.compare_style(v).to_html()
     assert html.count("background-color") >= 1 and "0.1063" in html
@@ -153,7 +153,7 @@ def test_slip_note_goes_when_numbers_are_not_the_seeds():
     relu = sp.preset("rnn", "seed000", "relu")
     kind, text = sp.view(relu, 2, relu).note
     assert kind == "info" and "tanh" in text
-    # typing the seed's number back restores the comparison
+    # typing the tutorial's number back restores the comparison
     frames["W_hh"].iloc[0, 0] = 0.3
     back, _ = sp.apply_edits(base, frames)
     assert sp.view(back, 2, base).note[0] == "warning"

@@ -23,11 +23,12 @@ from rnnviz.lessons.worked_examples import EXAMPLES, WorkedExample, slips
 
 CELLS = {"rnn": "Vanilla RNN", "lstm": "LSTM", "gru": "GRU"}
 ACTIVATIONS = ("tanh", "relu", "sigmoid")
-PRESETS = {"seed000": "Seed 000 (3 units)", "seed002": "Seed 002 (one unit)"}
+PRESETS = {"seed000": "3 units (Mayank Sharma's guide)",  # id -> label (ids are internal)
+           "seed002": "One unit (the Keras tutorial)"}
 SYMBOLS = {"rnn": (), "lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
 GATE_TITLES = {"i": "input gate", "f": "forget gate", "g": "cell candidate", "o": "output gate",
                "r": "reset gate", "z": "update gate", "n": "candidate"}
-SOURCE_NOTES = {"seed002": ". The seed calls the weights W_in (our W_xh) and W_hid (our W_hh) and "
+SOURCE_NOTES = {"seed002": ". It calls the weights W_in (our W_xh) and W_hid (our W_hh) and "
                           "has no bias, so b_h = 0; its h_{t-1} = 0.1 is our h_0"}
 LIMIT = 1000.0  # |value| allowed in the tables: keeps every activation finite
 RANDOM_RANGE = 0.6  # gated presets: weights uniform in [-0.6, 0.6], rounded to 2 decimals
@@ -44,7 +45,7 @@ class Setup:
     arrays: dict[str, np.ndarray]
     name: str  # the preset: "seed000", "seed002", "lstm-seed0", ...
     source: str  # one line saying where the numbers come from
-    example: WorkedExample | None = field(default=None, repr=False)  # the seed reproduced
+    example: WorkedExample | None = field(default=None, repr=False)  # the tutorial's numbers
 
     @property
     def params(self) -> dict[str, np.ndarray]:
@@ -69,8 +70,8 @@ class Setup:
 
 
 def preset(kind: str, choice: str | int = "seed000", activation: str = "tanh") -> Setup:
-    """The vanilla presets are the seeds' examples (choice "seed000" / "seed002"); gated cells
-    get small random weights from np.random.default_rng(choice) and seed 000's inputs."""
+    """The vanilla presets are the tutorials' examples (choice "seed000" / "seed002"); gated
+    cells get small random weights from np.random.default_rng(choice) and the 3-unit inputs."""
     if kind == "rnn":
         ex = EXAMPLES[choice]()
         arrays = {"W_xh": ex.W_xh, "W_hh": ex.W_hh, "b_h": ex.b_h, "xs": ex.xs, "h0": ex.h0}
@@ -84,7 +85,7 @@ def preset(kind: str, choice: str | int = "seed000", activation: str = "tanh") -
               for k, s in param_shapes(cfg).items() if k not in ("W_hy", "b_y")}
     arrays |= {"xs": ex.xs.copy(), "h0": np.zeros(cfg.hidden_size)}
     source = (f"weights and biases: np.random.default_rng({seed}).uniform(-{RANDOM_RANGE}, "
-              f"{RANDOM_RANGE}), rounded to 2 decimals; inputs x_1..x_3: seed 000's")
+              f"{RANDOM_RANGE}), rounded to 2 decimals; inputs x_1..x_3: those of {ex.short}")
     return Setup(kind, "tanh", arrays, f"{kind}-seed{seed}", source)
 
 
@@ -236,8 +237,8 @@ class StepView:
     latex: str  # the equations with this step's numbers
     bars: pd.DataFrame  # rows drawn as bars per unit
     gate_terms: dict[str, pd.DataFrame]  # gated: symbol -> every term of that gate
-    note: tuple[str, str] | None  # ("success" | "warning" | "info", markdown) about the seed
-    compare: pd.DataFrame | None  # seed's printed numbers vs ours at t (rows in pairs)
+    note: tuple[str, str] | None  # ("success" | "warning" | "info", markdown) vs the tutorial
+    compare: pd.DataFrame | None  # the tutorial's printed numbers vs ours at t (rows in pairs)
     slipped: list[dict]  # the slips at t (entries of worked.slips)
 
 
@@ -247,7 +248,7 @@ TERM_LABELS = {"x_W_xh": "x_t W_xh", "h_W_hh": "h_{t-1} W_hh", "b_h": "+ b_h",
 
 
 def view(setup: Setup, t: int, base: Setup | None = None) -> StepView:
-    """Step t (1-based) of setup; base is the unedited preset (for the seed comparison)."""
+    """Step t (1-based) of setup; base is the unedited preset (to compare with the tutorial)."""
     steps = run(setup)
     t = min(max(int(t), 1), len(steps))
     s = steps[t - 1]
@@ -286,33 +287,34 @@ def view(setup: Setup, t: int, base: Setup | None = None) -> StepView:
     return StepView(t, table, latex, bars, gate_terms, note, compare, slipped)
 
 
-# -- the seed's printed numbers -----------------------------------------------------------
+# -- the tutorial's printed numbers--------------------------------------------------------
 SEED_TERMS = {"x_W_xh": "x_t W_xh", "h_W_hh": "h_{t-1} W_hh", "pre": "pre-activation",
               "h": "h_t"}
 TEX_TERMS = {"x_W_xh": "x_t W_{xh}", "h_W_hh": "h_{t-1} W_{hh}", "pre": "a_t", "h": "h_t"}
 SEED_SAYS = {"x_W_xh": "W_xh @ x_{t}", "h_W_hh": "W_hh @ h_{p}", "pre": "h_{t}_pre",
-             "h": "h_{t}"}  # how the seed writes each term
+             "h": "h_{t}"}  # how the tutorial writes each term
 
 
 def _seed_note(setup, steps, t, base):
     ex = setup.example
     if ex is None or base is None:
         return None, None, []
-    seed = ex.source.split(",")[0]
+    who = ex.short
+    Who = who[0].upper() + who[1:]  # at the start of a sentence
     changed, fixes = [], []
     if not setup.same_numbers(base):
         changed.append("you edited the tables")
         fixes.append("press **Reset numbers**")
     if setup.activation != "tanh":
-        changed.append(f"the seed uses tanh, not {setup.activation}")
+        changed.append(f"the tutorial uses tanh, not {setup.activation}")
         fixes.append("choose tanh")
     if changed:
-        return ("info", f"These are no longer {seed}'s numbers ({'; '.join(changed)}), so "
-                f"there is nothing to compare with the seed: {' and '.join(fixes)} to get them "
+        return ("info", f"These are no longer the numbers of {who} ({'; '.join(changed)}), "
+                f"so there is nothing to compare with it: {' and '.join(fixes)} to get them "
                 "back."), None, []
     if t not in ex.printed:
         last = max(ex.printed)
-        return ("info", f"{seed} stops at t = {last}; from here on the numbers are the cell's "
+        return ("info", f"{Who} stops at t = {last}; from here on the numbers are the cell's "
                 "alone."), None, []
     found = [d for d in slips(ex, steps) if d["t"] == t]
     printed = ex.printed[t]
@@ -322,7 +324,7 @@ def _seed_note(setup, steps, t, base):
     h_ours = [round(float(v), places) for v in steps[t - 1]["h"]]
     says = {k: v.format(t=t, p=t - 1) for k, v in SEED_SAYS.items()}
     if not found:
-        return ("success", f"Matches {seed}: it prints $h_{t}$ = {_plain(h_seed)}; the "
+        return ("success", f"Matches {who}: it prints $h_{t}$ = {_plain(h_seed)}; the "
                 f"cell gives {_plain(steps[t - 1]['h'], 4)}, which rounds to the same."), \
             compare, []
     first = found[0]["term"]
@@ -336,7 +338,7 @@ def _seed_note(setup, steps, t, base):
         carry = "The slip carries into " + " and ".join([f"its {x}" for x in later] + [its_h])
     else:
         carry = f"Its $h_{t}$ = {_plain(h_seed)} still agrees with ours after rounding"
-    text = (f"Where {seed} slips at t = {t}: in `{says[first]}` (our ${TEX_TERMS[first]}$) "
+    text = (f"Where {who} slips at t = {t}: in `{says[first]}` (our ${TEX_TERMS[first]}$) "
             f"it prints {items}; the products are {right}. {carry}.")
     return ("warning", text), compare, found
 
@@ -344,16 +346,16 @@ def _seed_note(setup, steps, t, base):
 def _compare_frame(printed: dict, step: dict, H: int) -> pd.DataFrame:
     rows, index = [], []
     for term, values in printed.items():
-        index += [f"{SEED_TERMS[term]}: seed", f"{SEED_TERMS[term]}: cell"]
+        index += [f"{SEED_TERMS[term]}: printed", f"{SEED_TERMS[term]}: cell"]
         rows += [list(values), list(step[term][:H])]
     return pd.DataFrame(rows, index=index, columns=[f"unit {j}" for j in range(H)])
 
 
 def compare_style(v: StepView):
-    """The comparison table styled: the seed's numbers as printed, ours to 4 decimals, the
+    """The comparison table styled: the tutorial's numbers as printed, ours to 4 decimals, the
     slipped cells highlighted."""
     df = v.compare
-    seed_rows = [r for r in df.index if r.endswith(": seed")]
+    seed_rows = [r for r in df.index if r.endswith(": printed")]
     cell_rows = [r for r in df.index if r.endswith(": cell")]
     bad = {(SEED_TERMS[d["term"]], d["unit"]) for d in v.slipped}
 

@@ -1,4 +1,4 @@
-"""The seeds' worked examples as data, reproduced by running our cell on the seeds' numbers."""
+"""The tutorials' worked examples as data, reproduced by running our cell on their numbers."""
 
 from __future__ import annotations
 
@@ -14,22 +14,25 @@ class WorkedExample:
     """Weights in our row convention (h_t = act(x_t W_xh + h_{t-1} W_hh + b_h)) and inputs."""
 
     name: str
-    source: str
+    source: str  # the tutorial in full (title, author) and the section
+    short: str  # the tutorial's short name, for sentences after the first mention
     W_xh: np.ndarray  # (D, H)
     W_hh: np.ndarray  # (H, H)
     b_h: np.ndarray  # (H,)
     xs: np.ndarray  # (T, D)
     h0: np.ndarray  # (H,)
-    printed: dict = field(default_factory=dict)  # what the seed printed, to compare against
+    printed: dict = field(default_factory=dict)  # what the tutorial printed, to compare against
 
 
 def seed000() -> WorkedExample:
-    """Seed 000's 3-unit example. The seed writes W_xh @ x (column vectors): we transpose."""
+    """Mayank Sharma's 3-unit example. It writes W_xh @ x (column vectors): we transpose."""
     W_xh_col = np.array([[0.5, -0.3], [0.2, 0.4], [-0.1, 0.6]])  # (3, 2) as printed
     W_hh_col = np.array([[0.3, -0.2, 0.1], [0.4, 0.5, -0.3], [-0.2, 0.1, 0.4]])  # (3, 3)
     return WorkedExample(
-        name="seed 000: 3 hidden units, 2 inputs",
-        source="seed 000, 'The Mathematics of RNNs'",
+        name="3 hidden units, 2 inputs",
+        source="*Understanding Recurrent Neural Networks: A Complete Guide from Theory to "
+               "Practice* (Mayank Sharma), section 'The Mathematics of RNNs'",
+        short="Mayank Sharma's guide",
         W_xh=W_xh_col.T.copy(),
         W_hh=W_hh_col.T.copy(),
         b_h=np.array([0.1, -0.1, 0.2]),
@@ -44,10 +47,12 @@ def seed000() -> WorkedExample:
 
 
 def seed002() -> WorkedExample:
-    """Seed 002's scalar example: x = 0.5, h_prev = 0.1, W_in = 0.8, W_hid = 0.5, no bias."""
+    """The Keras tutorial's scalar example: x = 0.5, h_prev = 0.1, W_in = 0.8, W_hid = 0.5."""
     return WorkedExample(
-        name="seed 002: one unit (scalar)",
-        source="seed 002, 'Manual RNN State Update'",
+        name="one unit (scalar)",
+        source="*Recurrent Neural Networks* (the tutorial with Keras code), section 'Manual RNN "
+               "State Update'",
+        short="the Keras tutorial",
         W_xh=np.array([[0.8]]),
         W_hh=np.array([[0.5]]),
         b_h=np.zeros(1),
@@ -75,7 +80,7 @@ def run_example(ex: WorkedExample, activation: str = "tanh") -> list[dict]:
 
 
 def slips(ex: WorkedExample, steps: list[dict]) -> list[dict]:
-    """Where the seed's printed numbers differ from ours beyond rounding.
+    """Where the tutorial's printed numbers differ from ours beyond rounding.
 
     Each entry: step t, term, unit index, printed value, computed value.
     """
@@ -85,7 +90,7 @@ def slips(ex: WorkedExample, steps: list[dict]) -> list[dict]:
             ours = steps[t - 1][term]
             for j, v in enumerate(values):
                 places = len(repr(v).split(".")[-1])
-                # half a unit in the printed place, plus slack for the seed reusing rounded h
+                # half a unit in the printed place, plus slack for the tutorial reusing rounded h
                 if abs(ours[j] - v) > 0.5 * 10**-places + 0.005:
                     out.append({"t": t, "term": term, "unit": j, "printed": v,
                                 "computed": float(ours[j])})

@@ -251,7 +251,7 @@ def live(cfg: RunConfig) -> RunConfig:
 # -- lecture presets: shared by the CLI and the app --------------------------------------
 V_ZHOU = "Victor Zhou's tutorial"  # *An Introduction to Recurrent Neural Networks for Beginners*
 M_SHARMA = "Mayank Sharma's guide"  # *Understanding Recurrent Neural Networks: A Complete Guide*
-KERAS = "*Recurrent Neural Networks*"  # the tutorial with the gradient crisis, LSTM/GRU, Keras
+KERAS = "the Keras tutorial"  # *Recurrent Neural Networks*: the gradient crisis, LSTM/GRU, Keras
 
 
 @dataclass(frozen=True)
