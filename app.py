@@ -3,7 +3,7 @@ sidebar, presentation mode."""
 
 import streamlit as st
 
-from rnnviz.ui import livechart, player, sitemap, state, theme
+from rnnviz.ui import links, livechart, player, sitemap, state, theme
 
 st.set_page_config(page_title="rnnviz", page_icon="🔁", layout="wide")  # no icon fetch: offline
 
@@ -16,6 +16,8 @@ page = st.navigation(sections)
 player.leave_others(page.url_path)  # a run pauses while its page is not shown (resumes there)
 livechart.preload()  # the browser fetches plotly.js while the page's script runs
 theme.apply(state.presentation())  # the toggle's value from the last run (session state)
+links.here(page.url_path)  # the Train run reads its link only on its own pages
 page.run()  # a page with settings in the sidebar ends them with a divider
+links.copy_button(page.url_path)  # the URL the page's script has just set
 st.sidebar.toggle("Presentation mode", key=state.PRESENTATION,
                   help="larger text and thicker lines for a projector")

@@ -9,7 +9,8 @@ from rnnviz.core.config import ACTIVATIONS, CELLS
 from rnnviz.figures import gradlab_charts as fl
 from rnnviz.figures.spectrum import eigen_plot
 from rnnviz.lessons import gradlab as lab
-from rnnviz.ui import state
+from rnnviz.lessons import pagelinks
+from rnnviz.ui import links, state
 from rnnviz.ui.livechart import chart
 
 st.set_page_config(layout="wide")
@@ -17,22 +18,31 @@ cached = st.cache_data(max_entries=64, show_spinner=False)
 measure, sweep, truncation = cached(lab.measure), cached(lab.sweep), cached(lab.truncation)
 clipping_demo = cached(lab.clipping_demo)
 big = state.presentation()
+links.start("gradients")  # the link's settings into the widgets (warnings), hide=
 sb = st.sidebar
 sb.subheader("Gradient lab")
-cell = sb.radio("Cell", CELLS, format_func=str.upper, horizontal=True, key="lab_cell")
-act = sb.radio("Activation", ACTIVATIONS, horizontal=True, key="lab_act",
-               disabled=cell != "rnn", help="vanilla RNN only (gated cells use their own)")
-init = sb.selectbox("Initialiser", ("xavier", "orthogonal", "identity", "normal"),
-                    key="lab_init", help="the shape of W_hh; its size is set below")
-mode = sb.radio("Set W_hh by", lab.MODES, horizontal=True, key="lab_mode",
-                format_func={"scale": "scale × initialiser", "radius": "spectral radius"}.get)
-value = sb.slider("W_hh scale" if mode == "scale" else "Spectral radius ρ(W_hh)",
-                  0.1, 3.0, 1.0, 0.05, key="lab_value")
-T = sb.slider("Sequence length T", 2, 400, 100, key="lab_T")
-H = sb.select_slider("Hidden size H", [2, 4, 8, 16, 32, 64], 32, key="lab_H")
-xs = sb.select_slider("Input scale", [0.001, 0.01, 0.1, 0.3, 1.0, 3.0], 1.0, key="lab_xs",
-                      help="x_t ~ N(0, 1) × this. Small inputs keep tanh in its linear range.")
-seed = sb.number_input("Seed", 0, 9999, 0, key="lab_seed")
+
+
+def at(key: str):  # the sidebar, or nowhere if the link hides this control
+    return links.place("gradients", key, sb)
+
+
+cell = at("cell").radio("Cell", CELLS, format_func=str.upper, horizontal=True, key="lab_cell")
+act = at("act").radio("Activation", ACTIVATIONS, horizontal=True, key="lab_act",
+                      disabled=cell != "rnn", help="vanilla RNN only (gated cells use their own)")
+init = at("init").selectbox("Initialiser", pagelinks.GRAD_INITS, key="lab_init",
+                            help="the shape of W_hh; its size is set below")
+mode = at("mode").radio("Set W_hh by", lab.MODES, horizontal=True, key="lab_mode",
+                        format_func={"scale": "scale × initialiser",
+                                     "radius": "spectral radius"}.get)
+value = at("value").slider("W_hh scale" if mode == "scale" else "Spectral radius ρ(W_hh)",
+                           0.1, 3.0, step=0.05, key="lab_value")
+T = at("T").slider("Sequence length T", 2, 400, key="lab_T")
+H = at("H").select_slider("Hidden size H", pagelinks.HIDDEN_SIZES, key="lab_H")
+xs = at("xs").select_slider("Input scale", pagelinks.INPUT_SCALES, key="lab_xs",
+                            help="x_t ~ N(0, 1) × this. Small inputs keep tanh in its linear "
+                                 "range.")
+seed = at("seed").number_input("Seed", 0, 9999, key="lab_seed")
 sb.divider()  # this page's settings end here (app.py adds the global toggle)
 s = lab.LabSettings(T=T, hidden=H, cell=cell, activation=act if cell == "rnn" else "tanh",
                     init=init, mode=mode, value=value, input_scale=xs, seed=int(seed))
@@ -80,8 +90,9 @@ st.markdown(prose.text("gradients", "truncation"))
 
 st.subheader("Gradient clipping rescues an exploding run")
 st.markdown(prose.text("gradients", "clip"))
-clip_at = st.select_slider("Clip the global gradient norm at", [0.1, 0.5, 1.0, 5.0, 25.0], 1.0,
-                           key="lab_clip")
+clip_at = links.place("gradients", "clip").select_slider(
+    "Clip the global gradient norm at", pagelinks.CLIP_AT, key="lab_clip")
+links.finish("gradients")  # every setting of this page is known: into the URL
 demo = clipping_demo(100, clip_at)
 cols = (st.container(), st.container()) if big else st.columns(2)
 chart(fl.clipping_figure(demo.loss, "Training loss per step", "loss (log)",

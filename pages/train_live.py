@@ -4,8 +4,9 @@ import streamlit as st
 
 from rnnviz import prose
 from rnnviz.train import settings as cf
-from rnnviz.ui import controls, data_inputs, process, state, train_extras
+from rnnviz.ui import controls, data_inputs, links, process, state, train_extras
 
+links.start("train")  # hide= and the "Show all controls" toggle
 run = state.current_run()
 for w in st.session_state.pop(state.URL_WARNINGS, []):
     st.warning(f"Link: {w}")

@@ -9,7 +9,7 @@ import streamlit as st
 
 from rnnviz.train import settings as cf
 from rnnviz.train.run import TrainingRun
-from rnnviz.ui import state
+from rnnviz.ui import links, state
 
 PREFIX = "set_"  # widget keys: set_<url key>
 TASK_SPECIFIC = {  # which task shows which extra setting
@@ -43,6 +43,7 @@ def apply_preset(name: str) -> None:
     """Callback: build the preset's run and show its settings."""
     cfg = cf.live(cf.preset_config(name))  # the live page's fast mode (float32)
     state.set_run(cfg)
+    links.set_hidden("train", links.preset_hide(name))  # what the lecturer's preset hides
     load_widgets(state.current_run().cfg)
     state.notify(f"Preset loaded: {cf.PRESETS[name].title}. Press Play.")
 
@@ -90,6 +91,8 @@ def sidebar_settings(run: TrainingRun) -> cf.RunConfig | None:
         st.sidebar.markdown(f"**{title}**")
         for key in keys:
             s = cf.BY_KEY[key]
+            if not links.shown("train", key):
+                continue  # hidden by the link or preset: its value stays the run's
             if key in TASK_SPECIFIC and task not in TASK_SPECIFIC[key]:
                 continue
             if key == "seq_len" and task == "sentiment":
@@ -162,7 +165,5 @@ def sync_run(run: TrainingRun, new: cf.RunConfig) -> TrainingRun:
                                             run.cfg.train.clip_threshold):
         with state.run_lock():  # the trainer thread may be inside run.advance
             run.set_live(lr=t.lr, clip=t.clip, clip_threshold=t.clip_threshold)
-    query = cf.to_query(run.cfg)
-    if dict(st.query_params) != query:
-        st.query_params.from_dict(query)
+    links.write("train", cf.to_query(run.cfg))
     return run

@@ -9,6 +9,7 @@ import streamlit as st
 from rnnviz.lessons.training import TrainScene
 from rnnviz.train import settings as cf
 from rnnviz.train.run import TrainingRun
+from rnnviz.ui import links
 from rnnviz.ui.player import Player
 
 CFG = "train:cfg"  # the RunConfig the Train run was built from (the sidebar compares to it)
@@ -18,7 +19,7 @@ URL_WARNINGS = "url_warnings"
 
 def _from_url() -> TrainingRun:
     """The first run: from the URL query (or the defaults), in float32 unless it says."""
-    query = {k: st.query_params.get_all(k) for k in st.query_params}
+    query = links.train_query()  # this page's link, if it is one of the Train run's
     cfg, warnings = cf.from_query(query)
     if "dtype" not in query:  # the live page trains in float32 unless the link says
         cfg = cf.live(cfg)
