@@ -1,4 +1,4 @@
-"""Generate text (seed 000's character model, RecurrentJS-style): train live, then sample."""
+"""Generate text (Mayank Sharma's character model, RecurrentJS-style): train live, then sample."""
 
 import streamlit as st
 

@@ -1,4 +1,4 @@
-"""Sentiment (seed 003): train the many-to-one RNN live, then read any sentence through it."""
+"""Sentiment (Victor Zhou's RNN): train the many-to-one RNN live, then read any sentence."""
 
 import streamlit as st
 
@@ -37,7 +37,7 @@ def upload() -> None:
 run = pr.get()
 ss.setdefault(EVERY, sv.LOG_EVERY[sv.recipe_of(run.cfg)])
 recipe = sv.recipe_of(run.cfg)
-st.title("Sentiment: seed 003's many-to-one RNN")
+st.title("Sentiment: a many-to-one RNN, word by word")
 c = st.columns(3, vertical_alignment="bottom")
 for col, (key, label, icon) in zip(c, (("tutorial", "Tutorial recipe", ":material/school:"),
                                        ("modern", "Modern recipe", ":material/bolt:")),

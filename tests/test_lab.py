@@ -1,4 +1,4 @@
-"""The gradient lab's numbers: bounds, seed 000's 0.5^k, the sweep, truncation, clipping."""
+"""The gradient lab's numbers: bounds, M. Sharma's 0.5^k, the sweep, truncation, clipping."""
 
 from __future__ import annotations
 

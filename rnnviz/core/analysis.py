@@ -44,5 +44,5 @@ def jacobian_bound(W_hh: np.ndarray, activation: str, steps: int) -> np.ndarray:
 
 
 def reference_curve(factor: float, steps: int) -> np.ndarray:
-    """factor^k for k = 0..steps: seed 000's 0.5^k (vanishing) and 2^k (exploding)."""
+    """factor^k for k = 0..steps: Mayank Sharma's 0.5^k (vanishing) and 2^k (exploding)."""
     return float(factor) ** np.arange(steps + 1, dtype=np.float64)

@@ -1,4 +1,4 @@
-"""One time step of each cell, forward and backward, in the seeds' row-vector convention.
+"""One time step of each cell, forward and backward, in the tutorials' row-vector convention.
 
 A cell reads xw_t = x_t @ W_xh + b_h (computed for all t at once, one GEMM) and h_{t-1}.
 Per-step arrays live in a `Cache` (time-major buffers indexed by the step s) so the layer

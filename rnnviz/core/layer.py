@@ -21,7 +21,7 @@ def truncation_cuts(T: int, k: int | None) -> frozenset[int]:
     """Steps s whose link to s-1 is cut in truncated BPTT with window k.
 
     Chunks of k steps aligned on the last step, so the gradient of a loss at the last step
-    reaches exactly k steps back (seed 000's truncated BPTT). Empty for full BPTT.
+    reaches exactly k steps back (Mayank Sharma's truncated BPTT). Empty for full BPTT.
     """
     if k is None or k >= T:
         return frozenset()

@@ -22,10 +22,10 @@ def _row_max(z: np.ndarray) -> np.ndarray:
 
 
 def cross_entropy(logits, labels, w):
-    """Mean of -ln p_c over weighted rows (seed 003's L = -ln(p_c)).
+    """Mean of -ln p_c over weighted rows (Victor Zhou's L = -ln(p_c)).
 
     logits (N, O), labels (N,) int, w (N,) 0/1. Returns (loss, per-row loss (N,), dlogits (N, O)).
-    dL/dy = p - onehot(c) (seed 003), divided by the number of rows counted.
+    dL/dy = p - onehot(c) (as Victor Zhou derives it), divided by the number of rows counted.
     -ln p_c = ln sum_j exp(y_j - m) - (y_c - m) with m each row's largest logit: exact even
     where p_c rounds to 0.
     """
@@ -46,7 +46,7 @@ def cross_entropy(logits, labels, w):
 
 
 def mse(pred, target, w):
-    """Seed 000's np.mean((predictions - targets) ** 2) over the weighted rows.
+    """Mayank Sharma's np.mean((predictions - targets) ** 2) over the weighted rows.
 
     pred, target (N, O), w (N,). Returns (loss, per-row loss (N,), dpred (N, O)).
     """

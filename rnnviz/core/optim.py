@@ -38,7 +38,7 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """p -= lr * g (seed 003's update)."""
+    """p -= lr * g (the update of Victor Zhou's tutorial)."""
 
     name = "sgd"
 
@@ -170,8 +170,8 @@ def clip_gradients(grads: dict, clip_norm: float | None = None,
                    clip_value: float | None = None) -> dict:
     """Clip in place; report what happened.
 
-    clip_norm: rescale all gradients so their global norm is at most clip_norm (seed 002's
-    clipnorm). clip_value: np.clip every element to [-v, v] (seed 003's np.clip(d, -1, 1)).
+    clip_norm: rescale all gradients so their global norm is at most clip_norm (Keras's
+    clipnorm). clip_value: np.clip every element to [-v, v] (V. Zhou's np.clip(d, -1, 1)).
     Returns {"norm_before", "norm_after", "clipped", "fraction"} (fraction of elements
     clipped by value, or 1.0/0.0 for norm clipping).
     """

@@ -60,7 +60,7 @@ def gradient_vs_distance(ratio, jac_prod, bound=None, references=None, marks=(),
                          below_at: int | None = None, big: bool = False,
                          title: str = "How much gradient reaches k steps back") -> go.Figure:
     """The measured ||dL/dh_{T-k}|| / ||dL/dh_T|| against k with the Jacobian product
-    ||dh_T/dh_{T-k}||, the bound (||W_hh|| max|act'|)^k and seed 000's 0.5^k and 2^k.
+    ||dh_T/dh_{T-k}||, the bound (||W_hh|| max|act'|)^k and the tutorial's 0.5^k and 2^k.
 
     All arrays (T,) by k = 0..T-1; marks: (k, value, label) points on the references;
     threshold: a level drawn across (e.g. 0.01), below_at: the k where the measured curve
@@ -93,7 +93,7 @@ def gradient_vs_distance(ratio, jac_prod, bound=None, references=None, marks=(),
                      "hovertemplate": "%{text}<extra></extra>"})
     shown = [(kk, v, t) for kk, v, t in marks if kk < T]
     if shown:
-        data.append({"type": "scatter", "mode": "markers+text", "name": "seed 000's numbers",
+        data.append({"type": "scatter", "mode": "markers+text", "name": "Mayank Sharma's numbers",
                      "x": np.array([m[0] for m in shown], np.int32),
                      "y": np.array([m[1] for m in shown], np.float64),
                      "text": [m[2] for m in shown], "textposition": "middle right",
@@ -119,15 +119,15 @@ TICKS = [1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50,
 def jacobian_steps(jac, rate, factor: float | None = None, rho: float | None = None,
                    big: bool = False) -> go.Figure:
     """Per-step ||dh_{T-k+1}/dh_{T-k}||_2 and the average factor actually applied, rate,
-    for k = 1..T-1 (both (T,) by k; index 0 unused), with 1, seed 000's 0.5 and 2, the
+    for k = 1..T-1 (both (T,) by k; index 0 unused), with 1, the tutorial's 0.5 and 2, the
     spectral radius rho and the vanilla bound factor ||W_hh||_2 max|act'| as lines."""
     T = len(jac)
     k = np.arange(1, T, dtype=np.int32)
     ends = np.array([0.5, max(T - 1, 1) + 0.5])
     w = line_width(big)
     data = [_line(ends, [1, 1], "1: neither shrinks nor grows", GREY, 1.5, "dash"),
-            _line(ends, [0.5, 0.5], "0.5 (seed 000)", ORANGE, w * 0.5, "dash"),
-            _line(ends, [2, 2], "2 (seed 000)", RED, w * 0.5, "dash")]
+            _line(ends, [0.5, 0.5], "0.5 (Mayank Sharma's guide)", ORANGE, w * 0.5, "dash"),
+            _line(ends, [2, 2], "2 (Mayank Sharma's guide)", RED, w * 0.5, "dash")]
     if rho is not None:
         data.append(_line(ends, [rho, rho], f"ρ(W_hh) = {rho:.3g}", PINK, w * 0.6, "dashdot"))
     if factor is not None:

@@ -2,8 +2,8 @@
 
 Every curve here comes from `Model.loss_and_grads` on one sequence with readout "last" and
 an MSE loss on the last step only, so dL/dh_{T-k} is dL/dh_T carried back k steps through
-the Jacobians dh_t/dh_{t-1} (seed 000's product formula). Distances are counted from the
-loss: k = 0 is h_T, k = T-1 is h_1. Pure NumPy, no Streamlit.
+the Jacobians dh_t/dh_{t-1} (the product formula of Mayank Sharma's guide). Distances are
+counted from the loss: k = 0 is h_T, k = T-1 is h_1. Pure NumPy, no Streamlit.
 """
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ TARGET = 1.0  # the MSE target of the single output at the last step
 MODES = ("scale", "radius")  # W_hh = scale x the initialiser's matrix | rescaled to radius
 SWEEP = np.round(np.linspace(0.1, 3.0, 30), 4)  # scale or radius values of the phase diagram
 THRESHOLDS = (1e-2, 1e-3)  # "the gradient has fallen below 1% (0.1%) of its value at the loss"
-SEED_CLAIM = (5, 10)  # seed 000: vanilla RNNs "can remember information from 5-10 time steps"
+SEED_CLAIM = (5, 10)  # M. Sharma: vanilla RNNs "can remember information from 5-10 time steps"
 TRUNCATIONS = (5, 10, 20)  # truncated-BPTT windows compared with full BPTT
-SEED_MARKS = ((0.5, 10), (0.5, 20), (2.0, 10), (2.0, 20))  # seed 000's worked numbers
+SEED_MARKS = ((0.5, 10), (0.5, 20), (2.0, 10), (2.0, 20))  # Mayank Sharma's worked numbers
 CANDIDATE = {"lstm": "cell", "gru": "candidate"}  # the gate block that plays vanilla W_hh
 EIGEN_TITLE = {"rnn": "Eigenvalues of W_hh", "lstm": "Eigenvalues of W_hh, g block",
                "gru": "Eigenvalues of W_hh, n block"}
@@ -222,7 +222,7 @@ def _overflow(h: np.ndarray, loss: float, first_bad: int | None) -> str | None:
     return None
 
 
-# -- reading the curve: the seed's "5-10 steps" ---------------------------------------------
+# -- reading the curve: the guide's "5-10 steps" --------------------------------------------
 def steps_below(ratio: np.ndarray, threshold: float) -> int | None:
     """The first distance k >= 1 where the gradient ratio is below `threshold` (None: never)."""
     with np.errstate(invalid="ignore"):
@@ -231,7 +231,7 @@ def steps_below(ratio: np.ndarray, threshold: float) -> int | None:
 
 
 def claim_check(flow: Flow, cell: str = "rnn") -> tuple[str, str]:
-    """(kind, text) testing seed 000's "vanilla RNNs remember 5-10 time steps" on this flow.
+    """(kind, text) testing the guide's "vanilla RNNs remember 5-10 time steps" on this flow.
 
     kind is "success" (within 5-10), "warning" (outside) or "error" (nothing to check).
     """
@@ -240,7 +240,7 @@ def claim_check(flow: Flow, cell: str = "rnn") -> tuple[str, str]:
     if not np.isfinite(flow.ratio[0]):
         return "error", "No check possible: the gradient at the loss is exactly 0."
     lo, hi = SEED_CLAIM
-    claim = f"the seed's '{lo}-{hi} steps' a vanilla RNN remembers"
+    claim = f"the '{lo}-{hi} steps' a vanilla RNN remembers in Mayank Sharma's guide"
     if cell != "rnn":
         claim += f" (this is an untrained {cell.upper()}, not a vanilla RNN)"
     k1, k2 = (steps_below(flow.ratio, th) for th in THRESHOLDS)
@@ -260,7 +260,7 @@ def claim_check(flow: Flow, cell: str = "rnn") -> tuple[str, str]:
 
 
 def seed_marks() -> list[tuple[int, float, str]]:
-    """(k, factor^k, label) for seed 000's 0.5^10, 0.5^20, 2^10, 2^20, computed here."""
+    """(k, factor^k, label) for Mayank Sharma's 0.5^10, 0.5^20, 2^10, 2^20, computed here."""
     out = []
     for f, k in SEED_MARKS:
         v = float(reference_curve(f, k)[k])
@@ -269,9 +269,9 @@ def seed_marks() -> list[tuple[int, float, str]]:
 
 
 def references(T: int) -> dict[str, np.ndarray]:
-    """Seed 000's reference curves 0.5^k and 2^k, k = 0..T-1."""
-    return {"0.5^k (seed 000)": reference_curve(0.5, T - 1),
-            "2^k (seed 000)": reference_curve(2.0, T - 1)}
+    """The guide's reference curves 0.5^k and 2^k, k = 0..T-1."""
+    return {"0.5^k (Mayank Sharma's guide)": reference_curve(0.5, T - 1),
+            "2^k (Mayank Sharma's guide)": reference_curve(2.0, T - 1)}
 
 
 # -- the phase diagram ------------------------------------------------------------------------

@@ -1,7 +1,7 @@
-"""The sentiment page's numbers (seed 003), all computed from a run's model. NumPy/pandas only.
+"""The sentiment page's numbers (Victor Zhou's RNN), all computed from a run's model. NumPy/pandas.
 
 - ``recipe_config``: the tutorial or modern preset, on the bundled or the user's sentences.
-- ``epoch_log``: the seed's "--- Epoch 100 / Train: Loss ... | Accuracy: ..." log from history.
+- ``epoch_log``: the tutorial's "--- Epoch 100 / Train: Loss ... | Accuracy: ..." log from history.
 - ``load_user_data``: uploaded ``text,label`` CSVs -> (train, test) pairs and a note.
 - ``analyse``: one typed sentence -> prediction, h_t after each word, its PCA path (PCA fitted
   on the training sentences' hidden states) and each word's influence on P(positive).
@@ -30,7 +30,7 @@ TEST_FRACTION = 0.2  # one uploaded file: this share of its rows (at random, see
 
 
 def recipe_config(recipe: str, data: dict | None = None) -> cf.RunConfig:
-    """The seed-003 preset for ``recipe`` ("tutorial" or "modern"); ``data`` = {"train": pairs,
+    """The sentiment preset for ``recipe`` ("tutorial" or "modern"); ``data`` = {"train": pairs,
     "test": pairs} trains on the user's sentences instead of the bundled ones."""
     if recipe not in RECIPES:
         raise ValueError(f"recipe must be one of {', '.join(RECIPES)}; got {recipe!r}")
@@ -43,16 +43,16 @@ def recipe_of(cfg: cf.RunConfig) -> str:
     return "tutorial" if cfg.train.optimizer == "sgd" else "modern"
 
 
-# -- the seed's training log --------------------------------------------------------------
+# -- the tutorial's training log-----------------------------------------------------------
 def epoch_log(history: pd.DataFrame | list[dict], every: int = 100,
               metric: str = "accuracy", max_entries: int = MAX_LOG_ENTRIES) -> str:
-    """Seed 003's log, every ``every`` epochs, from the run's per-epoch history rows:
+    """Victor Zhou's log, every ``every`` epochs, from the run's per-epoch history rows:
 
         --- Epoch 100
         Train:  Loss 0.688 | Accuracy: 0.517
         Test:   Loss 0.700 | Accuracy: 0.500
 
-    The train numbers are the means over the epoch's updates (as the seed's processData
+    The train numbers are the means over the epoch's updates (as the tutorial's processData
     accumulates them while it trains); the test numbers are measured after the epoch.
     """
     if not isinstance(every, (int, np.integer)) or every < 1:

@@ -1,4 +1,4 @@
-"""The text-generation page's numbers (seed 000's character model), from a run's model.
+"""The text-generation page's numbers (Mayank Sharma's character model), from a run's model.
 
 NumPy/pandas only: which text to train on (and refusing unusable pasted text), the perplexity
 curve from the run's history, and samples whose per-character probabilities are the softmax
@@ -19,8 +19,8 @@ from rnnviz.tasks import DataError, display_char
 from rnnviz.train import settings as cf
 from rnnviz.train.sampling import Sample, sample
 
-SOURCES = {"hello": "hello world (seed 000)", "bundled": "Gettysburg Address (bundled)",
-           "custom": "Your own text"}
+SOURCES = {"hello": "hello world (Mayank Sharma's guide)",
+           "bundled": "Gettysburg Address (bundled)", "custom": "Your own text"}
 MAX_TEXT_BYTES = 200_000  # pasted text larger than this (UTF-8) is refused
 MAX_VOCAB = 300  # distinct characters; the one-hot inputs grow with it
 SHORT_TEXT = 32  # texts up to this long train like "hello world" (10 units, 10-char window)
@@ -52,7 +52,7 @@ def check_text(text: str | None) -> str:
 
 def source_config(source: str, text: str | None = None) -> cf.RunConfig:
     """The run for "hello" (the hello-world preset), "bundled" (Gettysburg) or "custom"
-    (``text``, checked with ``check_text``): seed 000's character model, Adam."""
+    (``text``, checked with ``check_text``): Mayank Sharma's character model, Adam."""
     if source not in SOURCES:
         raise ValueError(f"source must be one of {', '.join(SOURCES)}; got {source!r}")
     cfg = cf.preset_config("hello-world")

@@ -1,7 +1,7 @@
 """Data for the unrolled-network figure: one probe sample's h_t and ||dL/dh_t|| per pattern.
 
 Every number comes from the model (`Model.loss_and_grads` on the run's probe batch); nothing
-here draws. Three input/output patterns (seed 001):
+here draws. Three input/output patterns (*RNNs Explained*):
 
 - many-to-one: only the last step has an output y_T; the loss is on y_T alone.
 - many-to-many: an output y_t at every step; the loss is the mean over the steps.

@@ -1,4 +1,4 @@
-"""Character-level language model (many-to-many), after seed 000's character_level_example."""
+"""Character-level language model (many-to-many), after Mayank Sharma's character model."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 # name -> (file in rnnviz/data or None for an inline text, the text when inline, source note)
 BUNDLED_TEXTS: dict[str, tuple[str | None, str, str]] = {
-    "hello": (None, "hello world", "seed 000's character_level_example"),
+    "hello": (None, "hello world", "Mayank Sharma's character_level_example"),
     "gettysburg": (
         "gettysburg.txt",
         "",
@@ -80,7 +80,7 @@ class CharLMTask(Task):
             stride = 1 if N <= LONG_TEXT else max(1, L // 2)
         self.stride = int(stride)
 
-        # Vocabulary as in seed 000: chars = sorted(list(set(text))).
+        # Vocabulary as in Mayank Sharma's guide: chars = sorted(list(set(text))).
         self.vocab: list[str] = sorted(set(text))
         self.char_to_idx: dict[str, int] = {c: i for i, c in enumerate(self.vocab)}
         self.idx_to_char: dict[int, str] = dict(enumerate(self.vocab))

@@ -1,4 +1,4 @@
-"""Sentiment of short sentences (many-to-one), after seed 003's from-scratch RNN tutorial."""
+"""Sentiment of short sentences (many-to-one), after Victor Zhou's from-scratch RNN."""
 
 from __future__ import annotations
 
@@ -88,8 +88,9 @@ class SentimentTask(Task):
             "Each input step $x_t$ is one word of a short sentence, as a one-hot vector over "
             f"the {len(self.vocab)}-entry vocabulary (word {UNK} stands for any word the model "
             "never saw). The target is one label per sentence: positive or negative, read from "
-            "the final hidden state $h_T$ (many-to-one), as in seed 003's from-scratch "
-            "sentiment RNN. The sentences need order, not just a bag of words: *not* flips the "
+            "the final hidden state $h_T$ (many-to-one), as in the from-scratch sentiment RNN "
+            "of *An Introduction to Recurrent Neural Networks for Beginners* (Victor Zhou). "
+            "The sentences need order, not just a bag of words: *not* flips the "
             "next adjective (*this is not bad*), and in *i was sad earlier but i am happy right "
             "now* only the last clause counts. Watch the hidden state change when *not* and "
             "*but* arrive, and check that the test sentences (new combinations of the same "

@@ -1,4 +1,4 @@
-"""Time-series forecasting (many-to-one), after seed 002's windows and MinMax scaling."""
+"""Time-series forecasting (many-to-one), after the Keras tutorial's windows and scaling."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from rnnviz.tasks.base import ArrayTask, Batch, check_float, check_int, format_v
 def create_windows(
     data: np.ndarray, window_size: int, horizon: int = 1
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Slide a window over a series (seed 002): X (N, W, 1) and y (N, 1), the value ``horizon``
+    """Slide a window over a series (as in Keras): X (N, W, 1) and y (N, 1), the value ``horizon``
     steps after each window (horizon 1 = the next value)."""
     data = np.asarray(data, dtype=np.float64).ravel()  # (L,)
     W = check_int("window_size", window_size, 1)
@@ -166,7 +166,8 @@ class SineTask(ArrayTask):
         lo, hi = self.scaler.feature_range
         return (
             f"Each input step $x_t$ is one value of {what}, scaled to [{lo:g}, {hi:g}] with "
-            f"min-max scaling fitted on the training part only (seed 002's advice: RNNs need "
+            f"min-max scaling fitted on the training part only (the advice of the Keras "
+            f"tutorial *Recurrent Neural Networks*: RNNs need "
             f"scaled inputs). A window of {self.window} values goes in and the target is the "
             f"{ahead}, read from the last hidden state (many-to-one, mean squared error). The "
             f"split is chronological: the last {self.test_fraction:.0%} of the series is the "

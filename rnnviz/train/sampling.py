@@ -1,4 +1,4 @@
-"""One-to-many generation from a character model (seed 000): prompt in, text out."""
+"""One-to-many generation from a character model (Mayank Sharma's): prompt in, text out."""
 
 from __future__ import annotations
 

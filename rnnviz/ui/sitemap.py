@@ -34,8 +34,8 @@ PAGES = (
          "**Gradient lab**: vanishing and exploding"),
     Page("pages/compare_cells.py", "compare", "RNN vs LSTM vs GRU", "compare_arrows",
          "Experiments", "**RNN vs LSTM vs GRU**: who remembers"),
-    Page("pages/sentiment_lab.py", "sentiment", "Sentiment (seed 003)", "sentiment_satisfied",
-         "Experiments", "**Sentiment**: seed 003, word by word"),
+    Page("pages/sentiment_lab.py", "sentiment", "Sentiment", "sentiment_satisfied",
+         "Experiments", "**Sentiment**: a many-to-one RNN, word by word"),
     Page("pages/generate_text.py", "generate", "Generate text", "edit_note", "Experiments",
          "**Generate text**: a character model"),
 )
