@@ -337,6 +337,12 @@ PRESETS: dict[str, Preset] = {p.id: p for p in _PRESETS}  # id -> preset, in lec
 RENAMED_PRESETS = {"seed003-tutorial": "sentiment-tutorial",  # old id -> id; old links work
                    "seed003-modern": "sentiment-modern"}
 DEFAULT_PRESET = "sentiment-modern"  # what the app opens with
+CHOICE_LABELS = {"init": {"randn1000": f"randn/1000 ({V_ZHOU})"}}  # key -> value -> on screen
+
+
+def choice_label(key: str, value) -> str:
+    """How a choice of setting ``key`` reads in a select box (the value itself by default)."""
+    return CHOICE_LABELS.get(key, {}).get(value, str(value))
 
 
 def preset_id(name: str) -> tuple[str | None, str | None]:

@@ -56,7 +56,8 @@ def _widget(s: cf.Setting, task: str):
     help_ = "changes live, without a new model" if s.live else None
     if s.kind == "choice":
         on_change = _task_changed if s.key == "task" else None
-        return st.selectbox(label, s.choices, key=key, help=help_, on_change=on_change)
+        return st.selectbox(label, s.choices, key=key, help=help_, on_change=on_change,
+                            format_func=lambda v, k=s.key: cf.choice_label(k, v))
     if s.kind == "bool":
         return st.toggle(label, key=key)
     if s.log:
