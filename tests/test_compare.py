@@ -192,8 +192,8 @@ def test_loss_race_draws_each_runs_test_loss_and_the_baseline():
     c.step()
     c.step()
     f = fig.loss_race({k: r.history_frame() for k, r in c.runs.items()}, c.budget,
-                      c.baseline())
-    data = _data(f)
+                      c.task.baselines)
+    data, line = _data(f)[:3], _data(f)[3]
     assert [d["name"] for d in data] == ["RNN", "LSTM", "GRU"]
     for d, (cell, r) in zip(data, c.runs.items(), strict=True):
         np.testing.assert_allclose(values(d["y"]), [h["test_loss"] for h in r.history], rtol=1e-6)
@@ -201,8 +201,8 @@ def test_loss_race_draws_each_runs_test_loss_and_the_baseline():
         assert d["line"]["color"] == fig.CELL_COLOURS[cell]
     lay = f.to_dict()["layout"]
     assert lay["yaxis"]["type"] == "log" and lay["xaxis"]["range"][1] >= 3
-    assert lay["shapes"][0]["y0"] == pytest.approx(1 / 6)
-    assert "0.167" in lay["annotations"][0]["text"]
+    np.testing.assert_allclose(values(line["y"]), 1 / 6, rtol=1e-6)  # the adding baseline
+    assert "0.167" in line["name"] and line["line"]["dash"] == "dash"
 
 
 def test_loss_race_before_the_first_epoch_says_so():

@@ -91,9 +91,11 @@ def test_perplexity_is_exp_of_the_loss(hello):
     np.testing.assert_allclose(pp["test"], np.exp(h["test_loss"]))
     assert pp["epoch"].tolist() == list(range(1, 31))
     assert len(tg.perplexity_frame([])) == 0
-    f = fig.perplexity_figure(pp, len(hello.task.vocab))
+    f = fig.perplexity_figure(pp, hello.task.baselines)
     np.testing.assert_allclose(f.data[1].y, np.exp(h["test_loss"]))
-    assert f.layout.shapes[0].y0 == len(hello.task.vocab) and f.layout.yaxis.type == "log"
+    uniform = f.data[2]  # the first baseline: a uniform guess has perplexity V
+    np.testing.assert_allclose(uniform.y, len(hello.task.vocab), rtol=1e-6)
+    assert f.layout.yaxis.type == "log"
 
 
 # -- samples ------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from rnnviz.figures.curves import EMPTY_NOTE, downsample
+from rnnviz.figures.curves import EMPTY_NOTE, baseline_traces, downsample, overlay_axis
 from rnnviz.figures.style import LEGEND_BELOW, OKABE_ITO, SEQUENTIAL, figure, line_width
 
 CELL_COLOURS = {"rnn": OKABE_ITO[3], "lstm": OKABE_ITO[0], "gru": OKABE_ITO[2]}
@@ -18,11 +18,10 @@ CELL_NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
 GATE_SYMBOLS = {"forget": "f<sub>t</sub>", "update": "z<sub>t</sub>"}  # plotly's HTML
 
 
-def loss_race(histories: dict[str, pd.DataFrame], budget: int,
-              baseline: tuple[float, str] | None = None, loss_name: str = "MSE",
-              big: bool = False) -> go.Figure:
+def loss_race(histories: dict[str, pd.DataFrame], budget: int, baselines=(),
+              loss_name: str = "MSE", big: bool = False) -> go.Figure:
     """Test loss per epoch of each cell (log axis) on an x axis fixed to the budget, with the
-    no-learning baseline (value, meaning) as a dashed line."""
+    task's no-learning baselines (value, label, hover) as dashed lines."""
     data = []
     last = 0
     for cell, h in histories.items():
@@ -39,29 +38,26 @@ def loss_race(histories: dict[str, pd.DataFrame], budget: int,
             "hovertemplate": f"{CELL_NAMES[cell]}<br>epoch %{{x}}<br>test {loss_name} "
                              "%{y:.4g}<extra></extra>",
         })
-    shapes, notes = [], [] if data else [EMPTY_NOTE]
-    if baseline is not None:
-        value, meaning = baseline
-        shapes.append({"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y",
-                       "y0": value, "y1": value, "line": {"color": "grey", "dash": "dash"}})
-        notes.append({"text": f"{meaning}: {value:.3g}", "xref": "paper", "x": 1,
-                      "yref": "y", "y": float(np.log10(value)), "showarrow": False,
-                      "xanchor": "right", "yanchor": "top", "font": {"color": "grey"}})
+    notes = [] if data else [EMPTY_NOTE]
+    empty = _empty_range(data, baselines)
+    data += baseline_traces(baselines, "x2", big=big, unit=f"test {loss_name}")
     lay = {
         "xaxis": {"title": {"text": "epoch"}, "range": [0, max(budget, last) + 0.3],
                   "dtick": _epoch_tick(max(budget, last))},
+        "xaxis2": overlay_axis("x"),
         "yaxis": {"title": {"text": f"test {loss_name}"}, "type": "log",
-                  "exponentformat": "power"} | _empty_range(data, baseline),
-        "shapes": shapes, "annotations": notes, "legend": LEGEND_BELOW,
+                  "exponentformat": "power"} | empty,
+        "annotations": notes, "legend": LEGEND_BELOW,
     }
     return figure(data, lay, f"Test loss ({loss_name}): lower is better", big=big)
 
 
-def _empty_range(data: list, baseline: tuple[float, str] | None) -> dict:
-    """Before the first epoch: a log range around the baseline (plotly's default is 1..10^4)."""
-    if data or baseline is None:
+def _empty_range(data: list, baselines) -> dict:
+    """Before the first epoch: a log range around the main baseline (plotly's default is
+    1..10^4)."""
+    if data or not baselines:
         return {}
-    mid = float(np.log10(baseline[0]))
+    mid = float(np.log10(baselines[0][0]))
     return {"range": [mid - 3, mid + 0.7]}
 
 

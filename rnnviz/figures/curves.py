@@ -21,6 +21,54 @@ def downsample(df: pd.DataFrame, n: int = MAX_POINTS) -> pd.DataFrame:
     return df.iloc[idx]
 
 
+BASELINE_DASH = ("dash", "longdashdot", "dot")  # the main baseline first
+BASELINE_COLOUR = "#666666"
+BASELINE_POINTS = 41  # along the line, so hover finds it anywhere (it sits on the points)
+
+
+def baseline_traces(baselines, xaxis: str, yaxis: str = "y", big: bool = False,
+                    scale=None, unit: str = "loss") -> list[dict]:
+    """No-learning baselines, each (value, label, hover), as dashed horizontal lines.
+
+    Each is a scatter trace on `xaxis`, a hidden axis fixed to 0..1 (`overlay_axis`), so it
+    spans the whole panel whatever the epochs and shows in the legend; hover says what it
+    means. `scale` maps a value to the axis (perplexity: np.exp). Values that a log axis
+    cannot show (<= 0, not finite) are left out."""
+    traces = []
+    x = np.linspace(0.0, 1.0, BASELINE_POINTS, dtype=np.float32)  # (P,)
+    for k, (value, label, hover) in enumerate(baselines):
+        y = float(scale(value) if scale else value)
+        if not (np.isfinite(y) and y > 0):
+            continue
+        traces.append({
+            "type": "scatter", "mode": "lines", "x": x, "y": np.full_like(x, y),
+            "xaxis": xaxis, "yaxis": yaxis, "name": label, "legendgroup": f"baseline{k}",
+            "line": {"color": BASELINE_COLOUR, "width": line_width(big) * 0.6,
+                     "dash": BASELINE_DASH[min(k, len(BASELINE_DASH) - 1)]},
+            "hoverinfo": "text", "text": f"<b>{unit} {y:.4g}</b><br>" + wrap(hover),
+            "hoverlabel": {"align": "left"},
+        })
+    return traces
+
+
+def overlay_axis(over: str) -> dict:
+    """A hidden x axis on top of axis `over` ("x", "x2"), 0..1 across the panel."""
+    return {"overlaying": over, "range": [0, 1], "visible": False, "fixedrange": True}
+
+
+def wrap(text: str, width: int = 60) -> str:
+    """Plain text as hover lines of about `width` characters (plotly's <br>), < > & escaped."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return "<br>".join(lines + [line])
+
+
 def _f32(s: pd.Series) -> np.ndarray:
     return s.to_numpy(dtype=np.float32)
 
@@ -31,11 +79,13 @@ def _mode(h: pd.DataFrame) -> str:
 
 
 def loss_curves(history: pd.DataFrame, metric: str, big: bool = False,
-                now: dict | None = None) -> go.Figure:
+                now: dict | None = None, baselines=()) -> go.Figure:
     """Train/test loss (left, log axis) and train/test metric (right).
 
     `now` (TrainingRun.in_progress()): the epoch being trained, so far, as one hollow
-    marker per panel at x = epoch - 1 + share done: the curve moves between epochs too."""
+    marker per panel at x = epoch - 1 + share done: the curve moves between epochs too.
+    `baselines`: the task's no-learning losses (value, label, hover), dashed on the loss
+    panel."""
     data = []
     if len(history):
         h = downsample(history)
@@ -66,13 +116,16 @@ def loss_curves(history: pd.DataFrame, metric: str, big: bool = False,
             })
     metric_axis = ({"type": "log", "exponentformat": "power"} if metric == "mse"
                    else {"range": [0, 1.02]})
+    notes = [] if data else [EMPTY_NOTE]
+    data += baseline_traces(baselines, "x3", big=big)
     lay = {
         "xaxis": {"domain": [0, 0.45], "title": {"text": "epoch"}},
         "xaxis2": {"domain": [0.55, 1], "title": {"text": "epoch"}},
+        "xaxis3": overlay_axis("x"),
         "yaxis": {"type": "log", "exponentformat": "power", "title": {"text": "loss"}},
         "yaxis2": {"anchor": "x2", "title": {"text": metric}} | metric_axis,
         "legend": LEGEND_BELOW,
-        "annotations": [] if data else [EMPTY_NOTE],
+        "annotations": notes,
     }
     return figure(data, lay, "Learning curves", big=big)
 

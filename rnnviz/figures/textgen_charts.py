@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from rnnviz.figures.curves import EMPTY_NOTE, downsample
+from rnnviz.figures.curves import EMPTY_NOTE, baseline_traces, downsample, overlay_axis
 from rnnviz.figures.style import LEGEND_BELOW, OKABE_ITO, SEQUENTIAL, figure, line_width
 from rnnviz.tasks import display_char
 
@@ -24,8 +24,10 @@ def label(c: str) -> str:
     return esc(display_char(c))
 
 
-def perplexity_figure(pp: pd.DataFrame, vocab_size: int, big: bool = False) -> go.Figure:
-    """Train and test perplexity per epoch (log axis) and the uniform guess (= V)."""
+def perplexity_figure(pp: pd.DataFrame, baselines, big: bool = False) -> go.Figure:
+    """Train and test perplexity per epoch (log axis) and the no-learning baselines
+    (value, label, hover; value in loss units, drawn as perplexity e^value: the uniform
+    guess is V)."""
     data = []
     if len(pp):
         h = downsample(pp)
@@ -37,17 +39,17 @@ def perplexity_figure(pp: pd.DataFrame, vocab_size: int, big: bool = False) -> g
                 "line": {"color": OKABE_ITO[k], "width": line_width(big),
                          "dash": "solid" if k == 0 else "dot"},
                 "hovertemplate": f"epoch %{{x}}<br>{split} perplexity %{{y:.3f}}<extra></extra>"})
-    shapes = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": vocab_size,
-               "y1": vocab_size, "line": {"color": "grey", "dash": "dash", "width": 1}}]
-    notes = [{"text": f"uniform guess = V = {vocab_size}", "xref": "paper", "x": 0,
-              "y": np.log10(vocab_size), "showarrow": False, "xanchor": "left",
-              "yanchor": "bottom", "font": {"color": "grey"}}]
+    notes = [] if data else [EMPTY_NOTE]
+    top = max((float(np.exp(b[0])) for b in baselines), default=2.0)
+    data += baseline_traces(
+        [(v, f"{label} (perplexity {np.exp(v):.3g})", hover) for v, label, hover in baselines],
+        "x2", big=big, scale=np.exp, unit="perplexity")
     lay = {"xaxis": {"title": {"text": "epoch"}},
+           "xaxis2": overlay_axis("x"),
            "yaxis": {"type": "log", "title": {"text": "perplexity = exp(loss)"},
                      "tickvals": TICKS, "ticktext": [f"{v:g}" for v in TICKS]}
-           | ({} if data else {"range": [0, float(np.log10(max(vocab_size, 2) * 3))]}),
-           "legend": LEGEND_BELOW, "shapes": shapes,
-           "annotations": notes + ([] if data else [EMPTY_NOTE])}
+           | ({} if len(pp) else {"range": [0, float(np.log10(max(top, 2) * 3))]}),
+           "legend": LEGEND_BELOW, "annotations": notes}
     return figure(data, lay, "Perplexity per character", big=big)
 
 

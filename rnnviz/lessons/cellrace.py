@@ -258,8 +258,8 @@ class Comparison:
         """The test loss of a network that learned nothing useful, and what it means."""
         t = self.task
         if t.name == "adding":
-            return float(t.baseline_mse), "always answering 1.0"
-        return float(np.log(t.n_symbols)), f"guessing uniformly among {t.n_symbols} symbols"
+            return t.baseline.value, f"always answering {t.mean_sum:.1f}"
+        return t.baseline.value, f"guessing uniformly among {t.n_symbols} symbols"
 
 
 def with_settings(comparison: Comparison, **changes) -> Comparison:
@@ -382,7 +382,7 @@ class RaceScene(Scene):
         loss_name = "MSE" if c.task.loss == "mse" else "cross-entropy"
         figs = {
             "loss": race_charts.loss_race({k: r.history_frame() for k, r in c.runs.items()},
-                                          c.budget, c.baseline(), loss_name, big=big),
+                                          c.budget, c.task.baselines, loss_name, big=big),
             "flow": race_charts.grad_flow_compare(
                 c.grad_norms(), big=big,
                 title=f"Gradient reaching back from the answer, epoch {c.epoch}"),

@@ -268,11 +268,13 @@ class SentimentScene(Scene):
 
     def fast(self, run, view) -> dict:
         """The learning curves: every frame."""
-        return {"curves": curves.loss_curves(run.history_frame(), "accuracy", big=view.big)}
+        return {"curves": curves.loss_curves(run.history_frame(), "accuracy", big=view.big,
+                                             baselines=run.task.baselines)}
 
     def slow(self, run, view) -> tuple[dict, list, dict]:
         big = view.big
-        figs = {"curves": curves.loss_curves(run.history_frame(), "accuracy", big=big)}
+        figs = {"curves": curves.loss_curves(run.history_frame(), "accuracy", big=big,
+                                             baselines=run.task.baselines)}
         tasks = [{"title": f"The training log, every {view.opt('every', 10)} epochs",
                   "code": epoch_log(run.history, view.opt("every", 10),
                                     max_entries=LOG_SHOWN)}]

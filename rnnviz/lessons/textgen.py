@@ -171,7 +171,7 @@ class TextgenScene(Scene):
     def fast(self, run, view) -> dict:
         """The perplexity curve: every frame (its epochs pass in milliseconds)."""
         return {"perplexity": fig.perplexity_figure(perplexity_frame(run.history),
-                                                    len(run.task.vocab), big=view.big)}
+                                                    run.task.baselines, big=view.big)}
 
     def slow(self, run, view) -> tuple[dict, list, dict]:
         """The perplexity curve, a fresh sample from the model as it is now, and the
@@ -184,7 +184,7 @@ class TextgenScene(Scene):
         s = g.sample
         table = next_char_table(g, vocab, pos)
         how = " (greedy: the largest)" if greedy else f" (softmax(logits / {temp:g}))"
-        figs = {"perplexity": fig.perplexity_figure(pp, len(vocab), big=big),
+        figs = {"perplexity": fig.perplexity_figure(pp, run.task.baselines, big=big),
                 "strip": fig.sample_strip(s.prompt, s.text, s.chosen_p, s.probs, vocab, big=big),
                 "bars": fig.next_char_bars(table, pos, how, big=big)}
         shown = table[(table.index < 8) | table["picked"]]  # the 8 most likely and the pick

@@ -50,7 +50,8 @@ class TrainScene(Scene):
         within an epoch (every other chart shows per-epoch records)."""
         df = run.history_frame(max_rows=curves.MAX_POINTS)
         return {"loss": curves.loss_curves(df, run.task.metric_name, big=view.big,
-                                           now=run.in_progress())}
+                                           now=run.in_progress(),
+                                           baselines=run.task.baselines)}
 
     def slow(self, run, view) -> tuple[dict, dict | None, dict]:
         """Every chart for the probe sample, the task's view, no extra facts."""
@@ -70,7 +71,8 @@ def train_figures(run, b: int, big: bool) -> dict:
     epochs, flow = run.grad_flow_matrix()
     u = from_trace(tr, run.probe, b, run.task, cell=m.cell, activation=m.activation)
     figs = {
-        "loss": curves.loss_curves(df, run.task.metric_name, big=big, now=run.in_progress()),
+        "loss": curves.loss_curves(df, run.task.metric_name, big=big, now=run.in_progress(),
+                                   baselines=run.task.baselines),
         "flow": gradients.grad_flow_line(
             tr.grad_norm, title=f"Gradient flowing back, epoch {run.epoch}: ||dL/dh_t||",
             big=big),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 
@@ -38,6 +40,18 @@ class Batch:
         if self.mask is None:
             return np.full(B, T, dtype=np.int64)
         return self.mask.sum(axis=1).astype(np.int64)
+
+
+class Baseline(NamedTuple):
+    """The loss of an answer that learned nothing, and what it means.
+
+    value: in the task's loss units (MSE or cross-entropy per scored step);
+    label: short, for a chart's legend; hover: a sentence saying what the answer is and how
+    the value follows from the task's definition or data."""
+
+    value: float
+    label: str
+    hover: str
 
 
 class Task:
@@ -78,7 +92,21 @@ class Task:
         """Keyword arguments for the core's ModelConfig."""
         raise NotImplementedError
 
+    def _baselines(self) -> tuple[Baseline, ...]:
+        """The task's no-learning baselines, the main one first (see ``baselines``)."""
+        return (uniform_baseline(self.output_size, "classes"),)
+
     # --- shared -----------------------------------------------------------------------
+    @cached_property
+    def baselines(self) -> tuple[Baseline, ...]:
+        """No-learning baselines for the loss charts, the main one first (computed once)."""
+        return self._baselines()
+
+    @property
+    def baseline(self) -> Baseline:
+        """The main no-learning baseline: the loss a network that learned nothing reaches."""
+        return self.baselines[0]
+
     def train_batches(self, batch_size: int, rng: np.random.Generator) -> Iterator[Batch]:
         """One epoch: the training set shuffled with ``rng``, in batches (last may be smaller)."""
         check_int("batch_size", batch_size, 1)
@@ -124,6 +152,22 @@ class Task:
             "n_train": self.n_train,
             "n_test": self.n_test,
         }
+
+
+def uniform_baseline(n: int, what: str) -> Baseline:
+    """Cross-entropy of a uniform guess over n outputs: -ln(1/n) = ln n."""
+    v = float(np.log(n))
+    return Baseline(v, f"uniform guess: ln {n} = {v:.3g}",
+                    f"No learning: the same probability 1/{n} for each of the {n} {what}, "
+                    f"about what a fresh network outputs. Cross-entropy −ln(1/{n}) = "
+                    f"ln {n} = {v:.3f}.")
+
+
+def entropy(counts: np.ndarray) -> float:
+    """-sum p ln p of the frequencies counts / counts.sum() (0 ln 0 = 0), in nats."""
+    p = np.asarray(counts, dtype=np.float64)
+    p = p[p > 0] / p.sum()
+    return float(-(p * np.log(p)).sum())
 
 
 def _step_weight(batch: Batch, per_step: bool, shape: tuple) -> np.ndarray:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnviz.tasks.base import Batch, Task, check_int, one_hot
+from rnnviz.tasks.base import Baseline, Batch, Task, check_int, entropy, one_hot, uniform_baseline
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -133,6 +133,31 @@ class CharLMTask(Task):
         X = one_hot(inputs, self.input_size)  # (B, T, V)
         tokens = [[display_char(self.vocab[i]) for i in row] for row in inputs]
         return Batch(X=X, Y=targets, mask=None, tokens=tokens)
+
+    def target_counts(self) -> np.ndarray:
+        """(V,) how often each character is a target in the training windows (as the loss
+        counts them: a character in two overlapping windows counts twice)."""
+        starts = self._starts["train"]  # (N,)
+        pos = starts[:, None] + np.arange(self.seq_len) + 1  # (N, T) target positions
+        return np.bincount(self.data[pos].ravel(), minlength=len(self.vocab))
+
+    def _baselines(self) -> tuple[Baseline, ...]:
+        """ln V (a uniform guess), then the unigram entropy of the training targets (the
+        best a network can do that ignores what it has read)."""
+        V = len(self.vocab)
+        uniform = uniform_baseline(V, "characters")
+        counts = self.target_counts()
+        h = entropy(counts)
+        top = int(np.argmax(counts))
+        share = counts[top] / counts.sum()
+        unigram = Baseline(
+            h, f"character frequencies only: {h:.3g}",
+            f"No context: a network that ignores what it has read can at best give each "
+            f"character its frequency among the training targets (the most common, "
+            f"'{display_char(self.vocab[top])}', {share:.0%}). Cross-entropy = the entropy "
+            f"of those frequencies, −Σ p ln p = {h:.3f} (perplexity e^H = {np.exp(h):.3g}).")
+        return (uniform._replace(hover=uniform.hover[:-1] + f" (perplexity V = {V})."),
+                unigram)
 
     def probe_batch(self) -> Batch:
         """The first window of the text (1 sample)."""

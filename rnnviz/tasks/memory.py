@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import string
+from fractions import Fraction
 
 import numpy as np
 
-from rnnviz.tasks.base import ArrayTask, Batch, check_int, format_value, one_hot
+from rnnviz.tasks.base import ArrayTask, Baseline, Batch, check_int, format_value, one_hot
 
 
 class AddingTask(ArrayTask):
@@ -18,7 +19,7 @@ class AddingTask(ArrayTask):
     loss = "mse"
     metric_name = "mse"
     higher_is_better = False
-    baseline_mse = 1 / 6  # always predicting 1.0: Var(u1 + u2) = 2 * 1/12
+    value_range = (0.0, 1.0)  # each step's value ~ U(low, high)
 
     def __init__(self, seq_len: int = 50, n_train: int = 2000, n_test: int = 500, seed: int = 0):
         """Random sequences of (value ~ U(0,1), marker) pairs; the target is the marked sum."""
@@ -39,14 +40,31 @@ class AddingTask(ArrayTask):
             "step, is the sum of the two marked values (mean squared error). This is the "
             "classic long-memory test of Hochreiter & Schmidhuber's LSTM paper: the network "
             "must hold the first marked value for up to "
-            f"{self.seq_len - 1} steps. Always predicting 1.0 gives MSE ≈ 0.167 — the "
-            "baseline to beat; a vanilla RNN often stalls there on long sequences while an "
-            "LSTM or GRU gets far below it."
+            f"{self.seq_len - 1} steps. Always predicting {self.mean_sum:.1f} gives MSE ≈ "
+            f"{self.baseline.value:.3f} — the baseline to beat; a vanilla RNN often stalls "
+            "there on long sequences while an LSTM or GRU gets far below it."
         )
+
+    @property
+    def mean_sum(self) -> float:
+        """E[u1 + u2] = low + high: the best constant answer under MSE."""
+        return self.value_range[0] + self.value_range[1]
+
+    def _baselines(self) -> tuple[Baseline, ...]:
+        """Always answering E[u1 + u2]: MSE = Var(u1 + u2) = 2 (high - low)^2 / 12."""
+        lo, hi = self.value_range
+        var = (2 * Fraction(hi - lo) ** 2 / 12).limit_denominator(1000)  # 2 x Var U(lo, hi)
+        v, m = float(var), self.mean_sum
+        return (Baseline(
+            v, f"no learning: always {m:.1f} → MSE {var} = {v:.3f}",
+            f"No learning: always answer {m:.1f}, the mean of the sum of two values drawn "
+            f"uniformly from [{lo:g}, {hi:g}]. Its MSE is the variance of that sum: "
+            f"2 × (high − low)²/12 = {var} ≈ {v:.3f}. A network at this line has not "
+            "learned to pick out and hold the marked values."),)
 
     def _generate(self, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
         T, half = self.seq_len, self.seq_len // 2
-        values = rng.uniform(0.0, 1.0, size=(n, T))  # (B, T)
+        values = rng.uniform(*self.value_range, size=(n, T))  # (B, T)
         i1 = rng.integers(0, half, size=n)  # (B,) marker in the first half
         i2 = rng.integers(half, T, size=n)  # (B,) marker in the second half
         markers = np.zeros((n, T))
@@ -135,6 +153,19 @@ class CopyTask(ArrayTask):
             channel[:, 1 : T - 1] = S + rng.integers(0, K, size=(n, T - 2))
         channel[:, T - 1] = self.input_size - 1  # recall marker
         return one_hot(channel, self.input_size), symbols.astype(np.int64)  # (B, T, D), (B,)
+
+    def _baselines(self) -> tuple[Baseline, ...]:
+        """No memory: the scored step's input (the recall marker) is the same in every
+        sequence, so the best answer is the target's marginal, uniform over the symbols."""
+        S = self.n_symbols
+        v = float(np.log(S))  # H(uniform over S) = -sum 1/S ln(1/S)
+        return (Baseline(
+            v, f"no memory: ln {S} = {v:.3f}",
+            f"No memory: the answer is read at the last step, whose input is the recall "
+            f"marker ? in every sequence, so a network that kept nothing from step 0 gives "
+            f"every sequence the same answer. The best one is the symbols' own distribution: "
+            f"step 0's symbol is drawn uniformly, 1/{S} each, so cross-entropy = ln {S} = "
+            f"{v:.3f} and accuracy 1/{S} = {1 / S:.0%}."),)
 
     def _step_labels(self, X: np.ndarray) -> list[list[str]]:
         active = X.any(axis=-1)  # (B, T)

@@ -8,7 +8,16 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnviz.tasks.base import PAD, Batch, Task, one_hot, pad_sequences
+from rnnviz.tasks.base import (
+    PAD,
+    Baseline,
+    Batch,
+    Task,
+    entropy,
+    one_hot,
+    pad_sequences,
+    uniform_baseline,
+)
 from rnnviz.tasks.io import load_labelled_csv
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -104,6 +113,23 @@ class SentimentTask(Task):
     @property
     def n_test(self) -> int:
         return len(self.test_data)
+
+    def _baselines(self) -> tuple[Baseline, ...]:
+        """ln 2 (a coin toss); the class-prior entropy too when the training labels are
+        unbalanced enough for its line to stand apart (more than 1% below ln 2)."""
+        coin = uniform_baseline(2, "classes (negative, positive)")
+        counts = np.bincount(self._labels["train"], minlength=2)  # (2,) negative, positive
+        h = entropy(counts)
+        split = f"{counts[1]} positive and {counts[0]} negative training sentences"
+        if h > 0.99 * coin.value:
+            return (coin._replace(hover=coin.hover + f" The {split} are balanced enough that "
+                                  "always answering their frequencies does no better."),)
+        p = counts[1] / counts.sum()
+        prior = Baseline(
+            h, f"class frequencies only: {h:.3g}",
+            f"No reading: always answer P(positive) = {p:.2f}, the share of the {split}. "
+            f"Cross-entropy = the entropy of the labels, −Σ p ln p = {h:.3f}.")
+        return coin, prior
 
     def indices(self, words: list[str]) -> np.ndarray:
         """(T,) int64 word indices; unknown words -> 0 (<unk>)."""

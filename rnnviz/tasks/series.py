@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from rnnviz.tasks.base import ArrayTask, Batch, check_float, check_int, format_value
+from rnnviz.tasks.base import ArrayTask, Baseline, Batch, check_float, check_int, format_value
 
 
 def create_windows(
@@ -177,6 +177,26 @@ class SineTask(ArrayTask):
 
     def _step_labels(self, X: np.ndarray) -> list[list[str]]:
         return [[format_value(v) for v in row] for row in X[..., 0]]
+
+    def _baselines(self) -> tuple[Baseline, ...]:
+        """On the training windows: always the mean target (MSE = the targets' variance),
+        then repeating each window's last value (the naive forecast)."""
+        y = self._Y["train"][:, 0]  # (N,) scaled targets
+        last = self._X["train"][:, -1, 0]  # (N,) each window's last value
+        m = float(y.mean())
+        var = float(((y - m) ** 2).mean())
+        naive = float(((last - y) ** 2).mean())
+        ahead = "next value" if self.horizon == 1 else f"value {self.horizon} steps ahead"
+        return (
+            Baseline(var, f"no learning: always the mean → {var:.3g}",
+                     f"No learning: always answer {m:.3f}, the mean of the training targets "
+                     f"(scaled units). Its MSE is their variance, {var:.3g}: a network at "
+                     "this line ignores its input."),
+            Baseline(naive, f"repeat the last value → {naive:.3g}",
+                     f"The naive forecast, with no model: answer each window's last value "
+                     f"as the {ahead}. Its MSE on the training windows is {naive:.3g}; a "
+                     "network below this line forecasts better than copying its input."),
+        )
 
     def probe_batch(self) -> Batch:
         """The first test window (1 sample)."""
