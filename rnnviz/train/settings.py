@@ -307,6 +307,7 @@ _PRESETS = (
         {"task": "adding", "seq_len": 100, "cell": "rnn", "hidden": 32, "init": "orthogonal",
          "scale": 0.6, "opt": "adam", "lr": 0.003, "batch": 32, "clip": "norm",
          "clip_at": 1.0, "epochs": 50},
+        hide=("opt", "lr"),  # the lesson is W_hh and T, not the optimiser
     ),
     Preset(
         "exploding", "Exploding gradients",
@@ -315,6 +316,7 @@ _PRESETS = (
         {"task": "adding", "seq_len": 50, "cell": "rnn", "hidden": 32, "act": "relu",
          "init": "orthogonal", "scale": 1.5, "opt": "sgd", "lr": 0.05, "batch": 32,
          "clip": "none", "epochs": 50},
+        hide=("opt", "lr"),  # a lower lr or Adam would hide the explosion
     ),
     Preset(
         "clipping", "Clipping rescues it",
