@@ -66,7 +66,7 @@ SETTINGS = {
 }
 
 
-def _minified(js: str) -> str:
+def minified(js: str) -> str:
     """js without comments, indentation and blank lines (it goes with every element)."""
     js = re.sub(r"(?m)(^|\s+)//[^\n]*", "", js)
     return "\n".join(line.strip() for line in js.splitlines() if line.strip())
@@ -75,7 +75,7 @@ def _minified(js: str) -> str:
 # What Streamlit sends with every chart element: set the settings, load livechart.js once,
 # then draw.
 JS = (f"window.rnnvizSettings = {json.dumps(SETTINGS, separators=(',', ':'))};\n"
-      + _minified((JS_DIR / "element.js").read_text(encoding="utf-8")))
+      + minified((JS_DIR / "element.js").read_text(encoding="utf-8")))
 
 _copied = False  # this process has put the current files into ./static
 _copy_lock = threading.Lock()

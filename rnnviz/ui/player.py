@@ -10,11 +10,13 @@ acts: it then draws the run as it is, the same frame, sent inline.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 
 import streamlit as st
 
+from rnnviz import prose
 from rnnviz.live import feed, pace
 from rnnviz.ui import livechart, process
 
@@ -118,7 +120,7 @@ class Player:
             process.trainer().wake()
         run, playing = self.get(), f.playing  # the trainer may have stopped it
         st.session_state[self.key("playing")] = playing
-        c = st.columns([1, 1, 1, 3])
+        c = st.columns([1, 1, 1, 1, 2])
         k = self.name
         if playing:
             c[0].button("Pause", icon=":material/pause:", on_click=self._pause, type="primary",
@@ -131,8 +133,19 @@ class Player:
                     disabled=bool(run.stopped), help="train exactly one epoch", key=f"{k}:step")
         c[2].button("Reset", icon=":material/restart_alt:", on_click=self._reset,
                     width="stretch", help="new weights, epoch 0", key=f"{k}:reset")
+        with c[3]:
+            self.shortcuts()
         if extra is not None:
-            extra(c[3])
+            extra(c[4])
+
+    def shortcuts(self) -> None:
+        """Space = Play / Pause, Right arrow = Step, R = Reset: the row's keys (ui/js/keys.js
+        clicks these buttons), and the popover that lists them."""
+        k = self.name
+        with st.popover("Keys", icon=":material/keyboard:", width="stretch", key=f"{k}:keys"):
+            st.markdown(prose.text("player", "keys"))
+        row = {what: f"{k}:{what}" for what in ("play", "pause", "step", "reset", "keys")}
+        _keys(data=json.dumps(row), key=f"{k}_keys", height=0)
 
     def panel(self, big: bool, options: tuple = (), share: str | None = None,
               board=None) -> None:
@@ -164,6 +177,12 @@ class Player:
         every = max(f.every, pace.interval(TICK, crowd))  # a crowd: slower
         livechart.live(frame, url=f.url, playing=playing, every=every,
                        key=f"{self.name}_live", on_stopped=_rerun_only)
+
+
+# The keyboard's element (no height): one listener per page, whatever the reruns (keys.js).
+_keys = st.components.v2.component(
+    "rnnviz.keys", isolate_styles=False,
+    js=livechart.minified((livechart.JS_DIR / "keys.js").read_text(encoding="utf-8")))
 
 
 def leave_others(page: str) -> None:
