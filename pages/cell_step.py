@@ -7,6 +7,7 @@ import streamlit as st
 from rnnviz import prose
 from rnnviz.figures.cellwalk_charts import step_bars
 from rnnviz.lessons import cellwalk as sp
+from rnnviz.ui import links
 from rnnviz.ui.livechart import chart
 
 ss = st.session_state
@@ -22,16 +23,22 @@ def reset() -> None:  # new editor keys: every table back to the preset
     ss.cell_nonce = ss.get("cell_nonce", 0) + 1
 
 
+def at(key: str, column):  # the column, or nowhere if the link hides this control
+    return links.place("cell", key, column)
+
+
+links.start("cell")  # the link's cell, example, activation, seed and step
 st.title("One step of a cell, number by number")
 c1, c2, c3, c4 = st.columns([2.4, 2.8, 2.4, 2], vertical_alignment="bottom")
-kind = c1.radio("Cell", list(sp.CELLS), format_func=sp.CELLS.get, horizontal=True,
-                key="cell_kind")
+
+kind = at("cell", c1).radio("Cell", list(sp.CELLS), format_func=sp.CELLS.get, horizontal=True,
+                            key="cell_kind")
 if kind == "rnn":
-    choice = c2.selectbox("Example", list(sp.PRESETS), format_func=sp.PRESETS.get,
-                          key="cell_preset")
-    act = c3.radio("Activation", sp.ACTIVATIONS, horizontal=True, key="cell_act")
+    choice = at("example", c2).selectbox("Example", list(sp.PRESETS),
+                                         format_func=sp.PRESETS.get, key="cell_preset")
+    act = at("act", c3).radio("Activation", sp.ACTIVATIONS, horizontal=True, key="cell_act")
 else:
-    choice = c2.number_input("Seed of the random weights", 0, 9999, 0, key="cell_seed")
+    choice = at("seed", c2).number_input("Seed of the random weights", 0, 9999, key="cell_seed")
     act = "tanh"
 c4.button("Reset numbers", on_click=reset, width="stretch")
 base = sp.preset(kind, choice, act)
@@ -57,7 +64,9 @@ if errors:
 
 T = setup.T
 t = ss["cell_t"] = min(ss.get("cell_t", 1), T)
+links.finish("cell")
 n1, n2, n3 = st.columns([1, 1, 5], vertical_alignment="center")
+n1, n2 = at("t", n1), at("t", n2)
 n1.button("◀ Previous", on_click=move, args=(-1, T), disabled=t <= 1, width="stretch")
 n2.button("Next ▶", on_click=move, args=(1, T), disabled=t >= T, width="stretch")
 n3.subheader(f"Step t = {t} of {T}", anchor=False)

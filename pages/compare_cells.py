@@ -4,11 +4,11 @@ import streamlit as st
 
 from rnnviz import prose
 from rnnviz.ui import compare_panels as panels
-from rnnviz.ui import state
+from rnnviz.ui import links, state
 
 st.set_page_config(layout="wide")
 player = panels.COMPARE
-c = player.get()
+c = panels.current(links.start("compare"))  # the link's settings build the comparison
 st.title("RNN vs LSTM vs GRU: which one remembers?")
 st.markdown(prose.text("compare", "intro"))
 panels.controls(c)

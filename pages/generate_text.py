@@ -6,12 +6,12 @@ from rnnviz import prose
 from rnnviz.lessons import textgen as tg
 from rnnviz.tasks import DataError
 from rnnviz.train.run import TrainingRun
-from rnnviz.ui import state
+from rnnviz.ui import links, state
 from rnnviz.ui import textgen_panel as panel
 
 st.set_page_config(layout="wide")
 ss, pr, big = st.session_state, panel.GENERATE, state.presentation()
-SOURCE, TEXT, ERROR = "generate:source", "generate:text", "generate:error"
+SOURCE, TEXT, ERROR = panel.SOURCE, "generate:text", "generate:error"
 
 
 def use_source() -> None:
@@ -31,11 +31,14 @@ def use_text() -> None:
         ss[ERROR] = f"{e}. The current run is unchanged."
 
 
+new_link = links.start("generate")  # the link's source builds the run (panel.GENERATE)
 run = pr.get()
+if new_link and ss[SOURCE] != run.cfg.task.text:
+    run = pr.set(TrainingRun(tg.source_config(ss[SOURCE])))
 ss.setdefault(SOURCE, run.cfg.task.text)  # "hello", "bundled" or "custom"
 st.title("Generate text, one character at a time")
-st.radio("Train on", list(tg.SOURCES), format_func=tg.SOURCES.get, horizontal=True, key=SOURCE,
-         on_change=use_source)
+links.place("generate", "source").radio("Train on", list(tg.SOURCES), format_func=tg.SOURCES.get,
+                                        horizontal=True, key=SOURCE, on_change=use_source)
 if ss[SOURCE] == "custom":
     st.text_area("Paste your text (any characters, emoji too; at most 200 KB)", key=TEXT)
     st.button("Train on this text", icon=":material/model_training:", on_click=use_text)

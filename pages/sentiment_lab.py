@@ -2,12 +2,13 @@
 
 import streamlit as st
 
+from rnnviz.lessons import pagelinks
 from rnnviz.lessons import sentiment_probe as sv
 from rnnviz.tasks import DataError
 from rnnviz.train import settings as cf
 from rnnviz.train.run import TrainingRun
+from rnnviz.ui import links, state
 from rnnviz.ui import sentiment_panels as panels
-from rnnviz.ui import state
 
 st.set_page_config(layout="wide")
 ss, pr, big = st.session_state, panels.SENTIMENT, state.presentation()
@@ -18,6 +19,7 @@ def use(recipe: str, data: dict | None, note: str) -> None:
     pr._pause()
     pr.set(TrainingRun(sv.recipe_config(recipe, data)), note)
     ss[EVERY] = sv.LOG_EVERY[recipe]
+    ss[panels.RECIPE] = recipe
 
 
 def pick(recipe: str) -> None:
@@ -34,17 +36,22 @@ def upload() -> None:
         ss[ERROR] = f"{e}. The current run is unchanged."
 
 
+new_link = links.start("sentiment")  # the link's recipe builds the run (panels.SENTIMENT)
 run = pr.get()
-ss.setdefault(EVERY, sv.LOG_EVERY[sv.recipe_of(run.cfg)])
-recipe = sv.recipe_of(run.cfg)
+if new_link and (ss[panels.RECIPE] != sv.recipe_of(run.cfg) or run.cfg.task.data):
+    run = pr.set(TrainingRun(sv.recipe_config(ss[panels.RECIPE])))  # a link: bundled data
+recipe = ss[panels.RECIPE] = sv.recipe_of(run.cfg)
+ss.setdefault(EVERY, sv.LOG_EVERY[recipe])
 st.title("Sentiment: a many-to-one RNN, word by word")
 c = st.columns(3, vertical_alignment="bottom")
 for col, (key, label, icon) in zip(c, (("tutorial", "Tutorial recipe", ":material/school:"),
                                        ("modern", "Modern recipe", ":material/bolt:")),
                                    strict=False):
-    col.button(label, icon=icon, on_click=pick, args=(key,), width="stretch",
-               help=cf.PRESETS[sv.RECIPES[key]].text, key=f"sentiment:{key}")
-c[2].selectbox("Log every … epochs", [1, 5, 10, 20, 50, 100, 200], key=EVERY)
+    links.place("sentiment", "recipe", col).button(
+        label, icon=icon, on_click=pick, args=(key,), width="stretch",
+        help=cf.PRESETS[sv.RECIPES[key]].text, key=f"sentiment:{key}")
+links.place("sentiment", "every", c[2]).selectbox("Log every … epochs", pagelinks.LOG_EVERY,
+                                                   key=EVERY)
 task = run.task
 st.caption(f"**Now: {cf.PRESETS[sv.RECIPES[recipe]].title}**, on "
            f"{'the bundled' if task.bundled else 'your'} sentences ({task.n_train} train, "
@@ -65,8 +72,9 @@ with st.expander("Your own sentences (a CSV with columns text,label)", icon=":ma
 if notice := pr.pop_notice():
     st.info(notice)
 pr.buttons()
-st.text_input("Type any sentence: the network reads it as it is now", "i am not at all happy",
-              key=TEXT, max_chars=5000)
+links.place("sentiment", "text").text_input(
+    "Type any sentence: the network reads it as it is now", key=TEXT, max_chars=5000)
+links.finish("sentiment", defaults={"every": sv.LOG_EVERY[recipe]})
 panels.sentence_notes(run, ss[TEXT])
 pr.panel(big, options=(("every", ss[EVERY]), ("text", ss[TEXT])))
 panels.how_to_read(run)

@@ -7,11 +7,16 @@ import streamlit as st
 from rnnviz import prose
 from rnnviz.figures.diagram import UNITS, unrolled_figure, walk_phases
 from rnnviz.lessons.unrolling import PATTERNS, default_pattern, sample_label, unroll
-from rnnviz.ui import state
+from rnnviz.train import settings as cf
+from rnnviz.ui import links, state
 from rnnviz.ui.livechart import chart
 
 st.set_page_config(layout="wide")
+ss = st.session_state
+links.start("unrolled")  # its own settings; the Train run is built from the link's too
 run = state.current_run()
+for w in ss.pop(state.URL_WARNINGS, []):
+    st.warning(f"Link: {w}")
 cfg = run.model.cfg
 st.title("The network unrolled through time")
 st.markdown(
@@ -24,19 +29,30 @@ if run.diverged:
 probe = run.probe
 own = default_pattern(cfg.readout)
 c1, c2 = st.columns([1, 2])
-sample = c1.selectbox("Probe sample", range(probe.size),
-                      format_func=lambda b: sample_label(probe, b))
-pattern = c2.radio(
-    "Pattern", PATTERNS, index=PATTERNS.index(own), horizontal=True,
+if not 0 <= ss.get("unrolled_sample", 0) < probe.size:
+    ss["unrolled_sample"] = 0
+sample = links.place("unrolled", "sample", c1).selectbox(
+    "Probe sample", range(probe.size), format_func=lambda b: sample_label(probe, b),
+    key="unrolled_sample")
+ss.setdefault("unrolled_pattern", own)
+pattern = links.place("unrolled", "pattern", c2).radio(
+    "Pattern", PATTERNS, horizontal=True, key="unrolled_pattern",
     captions=["read it all, answer once (sentiment)", "an answer at every step (tagging)",
               "one input, a sequence out (generation)"],
     help=f"This run trains {own}; the other patterns read the same weights out differently.",
 )
 u = unroll(run.model, run.task, probe, sample, pattern, run.probe_trace)
 nf, nb = walk_phases(cfg.num_layers, cfg.num_directions, u.T)
-walk = st.slider("Walk through the passes (forward, then backward)", 0, nf + nb, nf + nb,
-                 help=f"0 to {nf}: the forward pass computes h_t step by step; "
-                      f"{nf} to {nf + nb}: the gradient flows back from the last step.")
+if ss.get("unrolled_walk") in (None, ss.get("unrolled:walk_end")) or ss["unrolled_walk"] > nf + nb:
+    ss["unrolled_walk"] = nf + nb  # the whole walk, also when the model changed
+ss["unrolled:walk_end"] = nf + nb
+walk = links.place("unrolled", "walk").slider(
+    "Walk through the passes (forward, then backward)", 0, nf + nb, key="unrolled_walk",
+    help=f"0 to {nf}: the forward pass computes h_t step by step; "
+         f"{nf} to {nf + nb}: the gradient flows back from the last step.")
+base = cf.to_query(cf.live(cf.preset_config(cf.DEFAULT_PRESET)))
+links.finish("unrolled", defaults={"pattern": own, "walk": nf + nb},
+             extra={k: v for k, v in cf.to_query(run.cfg).items() if base.get(k) != v})
 shape = f"{cfg.num_layers} layer{'s' if cfg.num_layers > 1 else ''}" + (
     ", bidirectional" if cfg.bidirectional else "")
 title = f"{cfg.cell.upper()}, {shape}, {pattern}: probe loss {u.loss:.4g}"

@@ -197,7 +197,7 @@ def from_query(page: str, query: dict) -> tuple[dict[str, object], list[str]]:
     by_key = {link.key: link for link in PAGES[page].links}
     for key, raw in query.items():
         raw = (raw[-1] if raw else "") if isinstance(raw, list) else raw
-        if key == HIDE or (page == "unrolled" and key in cf.BY_KEY):
+        if key == HIDE or (page == "unrolled" and (key in cf.BY_KEY or key in cf.LINK_KEYS)):
             continue
         link = by_key.get(key)
         if link is None:

@@ -6,16 +6,47 @@ import streamlit as st
 
 from rnnviz import prose
 from rnnviz.lessons import cellrace as cmp
+from rnnviz.lessons import pagelinks
+from rnnviz.ui import links
 from rnnviz.ui.player import Player
 
 KEYS = {"task": "compare:task", "seq_len": "compare:seq_len", "hidden": "compare:hidden",
         "seed": "compare:seed"}
 BUDGET_KEY = "compare:budget"
-HIDDEN_SIZES = (4, 8, 16, 32, 64, 128)
+HIDDEN_SIZES = pagelinks.COMPARE_HIDDEN
 LABELS = {"task": "task", "seq_len": "dependency length", "hidden": "hidden size",
           "seed": "seed"}
 
-COMPARE = Player("compare", cmp.RaceScene(), cmp.Comparison)
+
+
+def _wanted() -> tuple[cmp.CompareSettings, int]:
+    """The settings and budget the widgets (or the link, read into them) ask for."""
+    ss, base = st.session_state, cmp.CompareSettings()
+    values = {k: ss.get(key, getattr(base, k)) for k, key in KEYS.items()}
+    return cmp.CompareSettings(**values), int(ss.get(BUDGET_KEY, cmp.DEFAULT_BUDGET))
+
+
+def _from_link() -> cmp.Comparison:
+    """The first comparison: from the page's link (links.start has put it in the widgets'
+    keys), as the Train run is built from its link."""
+    try:
+        return cmp.Comparison(*_wanted())
+    except ValueError as e:  # valid one by one, not together: the defaults
+        st.warning(f"Link: these settings cannot be used together ({e}): defaults loaded")
+        return cmp.Comparison()
+
+
+COMPARE = Player("compare", cmp.RaceScene(), _from_link)
+
+
+def current(new_link: bool) -> cmp.Comparison:
+    """This session's comparison, after links.start("compare"): a new link (`new_link`)
+    that asks for other settings than the comparison has builds the one it asks for."""
+    c = COMPARE.get()
+    if new_link and _wanted() != (c.settings, c.budget):
+        COMPARE._pause()
+        c = COMPARE.set(_from_link())
+    return c
 
 
 def _settings_changed() -> None:
@@ -40,6 +71,8 @@ def controls(c: cmp.Comparison) -> None:
         if key not in st.session_state:  # after visiting another page
             st.session_state[key] = value
     col = st.columns([1.3, 2, 1.2, 0.8, 1.6])
+    col = [links.place("compare", k, where) for k, where in zip(
+        ("task", "seq_len", "hidden", "seed", "budget"), col, strict=True)]
     col[0].selectbox("Task", list(cmp.TASKS), format_func=cmp.TASKS.get, key=KEYS["task"],
                      on_change=_settings_changed)
     col[1].slider("Dependency length (steps)", *cmp.SEQ_RANGE, key=KEYS["seq_len"],
@@ -51,6 +84,7 @@ def controls(c: cmp.Comparison) -> None:
                         on_change=_settings_changed)
     col[4].slider("Budget (epochs)", 1, 100, key=BUDGET_KEY, on_change=_budget_changed,
                   help="every network trains this many epochs, then stops; changes live")
+    links.finish("compare")
     if notice := COMPARE.pop_notice():
         st.info(notice)
 

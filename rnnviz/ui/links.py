@@ -61,14 +61,14 @@ def is_new(page: str) -> bool:
     return bool(flat) and flat != st.session_state.get(_key(page, "query"))
 
 
-def start(page: str) -> None:
+def start(page: str) -> bool:
     """Before the page's widgets: a new link's values into their session keys (warnings
     shown), or the values the page had; then the 'Show all controls' toggle if the link
-    hides some."""
+    hides some. Returns whether the URL held a new link."""
     ss = st.session_state
     spec, shadow = table.PAGES[page], ss.setdefault(_key(page, "values"), {})
-    warnings = []
-    if is_new(page):
+    warnings, new = [], is_new(page)
+    if new:
         query = _query()
         values, warnings = table.from_query(page, query) if page != "train" else ({}, [])
         hide, more = table.parse_hide(page, _flat(query).get(table.HIDE, ""))
@@ -91,12 +91,13 @@ def start(page: str) -> None:
     for w in warnings:
         st.warning(f"Link: {w}")
     _show_all(page)
+    return new
 
 
 def preset_hide(name) -> tuple[str, ...]:
-    """The controls a lecture preset hides (its `hide` field, if presets have one)."""
-    preset = cf.PRESETS.get(str(name)) if name is not None else None
-    return tuple(getattr(preset, "hide", ()) or ())
+    """The controls a lecture preset hides (its `hide` field)."""
+    found = cf.preset_id(name)[0] if name is not None else None
+    return tuple(cf.PRESETS[found].hide) if found else ()
 
 
 def set_hidden(page: str, keys) -> None:

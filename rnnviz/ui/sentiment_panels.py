@@ -10,8 +10,9 @@ from rnnviz.lessons import sentiment_probe as sv
 from rnnviz.train.run import TrainingRun
 from rnnviz.ui.player import Player
 
+RECIPE = "sentiment:recipe"  # "tutorial" or "modern": the link's recipe (links.start)
 SENTIMENT = Player("sentiment", sv.SentimentScene(),
-                   lambda: TrainingRun(sv.recipe_config("modern")))
+                   lambda: TrainingRun(sv.recipe_config(st.session_state.get(RECIPE, "modern"))))
 
 
 def sentence_notes(run, text: str) -> None:
