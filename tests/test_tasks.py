@@ -38,6 +38,8 @@ SMALL = {  # fast constructor arguments for every task
     "sine": {"n_points": 120, "noise": 0.1, "window": 10},
     "adding": {"seq_len": 12, "n_train": 50, "n_test": 20},
     "copy": {"seq_len": 8, "n_train": 50, "n_test": 20},
+    "reverse": {"seq_len": 4, "n_train": 50, "n_test": 20},
+    "digits": {"seq_len": 3, "n_train": 50, "n_test": 20},
 }
 
 

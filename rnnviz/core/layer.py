@@ -28,10 +28,10 @@ def truncation_cuts(T: int, k: int | None) -> frozenset[int]:
     return frozenset(range(T - k, 0, -k))
 
 
-def forward(cell: Cell, p: dict, x, h0, c0, mask=None, frozen=None, ws=None) -> Cache:
-    """Run the layer: x (T, B, D), h0/c0 (B, H), mask (T, B, 1) bool or None.
+def input_projection(cell: Cell, p: dict, x, ws=None) -> np.ndarray:
+    """x_t W_xh + b_h for all t: x (T, B, D) -> (T, B, G*H), or (T, G, B, H) gate-major.
 
-    ws: the Workspace whose arrays the cache may reuse (None: all new).
+    ws: the Workspace whose "pre" array it may reuse (None: a new array).
     """
     ws = Workspace() if ws is None else ws
     T, B, D = x.shape
@@ -42,15 +42,24 @@ def forward(cell: Cell, p: dict, x, h0, c0, mask=None, frozen=None, ws=None) -> 
         np.matmul(x[:, None], gate_blocks(p["W_xh"], n), out=xw)
         b = np.broadcast_to(p["b_h"].reshape(n, 1, G // n), (n, B, G // n))
         xw += np.ascontiguousarray(b)  # (n, B, H): one contiguous loop per step, not per row
-    else:  # (T, B, G*H): x W_xh for all t, one GEMM
-        xw = ws.empty("pre", (T * B, G), x.dtype)
-        np.matmul(x.reshape(T * B, D), p["W_xh"], out=xw)
-        xw = xw.reshape(T, B, G)
-        xw += p["b_h"]
-    cache = Cache(cell, xw, h0, c0, ws)
+        return xw
+    xw = ws.empty("pre", (T * B, G), x.dtype)  # (T, B, G*H): x W_xh for all t, one GEMM
+    np.matmul(x.reshape(T * B, D), p["W_xh"], out=xw)
+    xw = xw.reshape(T, B, G)
+    xw += p["b_h"]
+    return xw
+
+
+def forward(cell: Cell, p: dict, x, h0, c0, mask=None, frozen=None, ws=None) -> Cache:
+    """Run the layer: x (T, B, D), h0/c0 (B, H), mask (T, B, 1) bool or None.
+
+    ws: the Workspace whose arrays the cache may reuse (None: all new).
+    """
+    ws = Workspace() if ws is None else ws
+    cache = Cache(cell, input_projection(cell, p, x, ws), h0, c0, ws)
     p = cell.prepare(p)
     cache.frozen = frozen
-    for s in range(T):
+    for s in range(len(x)):
         cell.forward_step(s, cache, p)
         if mask is not None:  # padded step: carry the state through unchanged
             keep = ~mask[s]
@@ -61,10 +70,11 @@ def forward(cell: Cell, p: dict, x, h0, c0, mask=None, frozen=None, ws=None) -> 
 
 
 def backward(cell, p, cache, dH=None, dh_last=None, mask=None, cuts=frozenset(), dh_out=None,
-             ws=None, grads=None):
+             ws=None, grads=None, dc_last=None):
     """BPTT through one layer-direction.
 
     dH: (T, B, H) gradient arriving on each h_t from above (None: only dh_last on the final h).
+    dc_last: (B, H) gradient arriving on the final c_T (LSTM; e.g. from a decoder it started).
     dh_out: optional (T, B, H) buffer that receives the total dL/dh_t (through later steps).
     ws: the Workspace whose arrays may be reused (None: all new).
     grads: an optional WeightGrads, told each finished step (it may start its products).
@@ -78,7 +88,9 @@ def backward(cell, p, cache, dH=None, dh_last=None, mask=None, cuts=frozenset(),
     dXW = factors["dxw"]  # (T, B, G*H): step s writes dL/dxw_s
     dHW = ws.empty("dHW", dXW.shape, dXW.dtype) if cell.kind == "gru" else dXW
     dh_next = np.zeros((B, H), dXW.dtype) if dh_last is None else dh_last.copy()
-    dc_next = np.zeros((B, H), dXW.dtype) if cell.has_c else None
+    dc_next = None
+    if cell.has_c:
+        dc_next = np.zeros((B, H), dXW.dtype) if dc_last is None else dc_last.copy()
     for s in range(T - 1, -1, -1):
         if dH is None:  # total dL/dh_s
             dh = dh_next

@@ -12,6 +12,7 @@ from rnnviz.tasks.io import DataError, load_labelled_csv, load_series_csv, load_
 from rnnviz.tasks.memory import AddingTask, CopyTask
 from rnnviz.tasks.sentiment import UNK, SentimentTask, load_bundled_sentiment, tokenize
 from rnnviz.tasks.series import MinMaxScaler, SineTask, create_windows, forecast
+from rnnviz.tasks.transduction import DigitsTask, PairBatch, ReverseTask
 
 TASKS: dict[str, type[Task]] = {
     "sentiment": SentimentTask,
@@ -19,6 +20,8 @@ TASKS: dict[str, type[Task]] = {
     "sine": SineTask,
     "adding": AddingTask,
     "copy": CopyTask,
+    "reverse": ReverseTask,
+    "digits": DigitsTask,
 }
 
 
@@ -33,6 +36,7 @@ __all__ = [
     "PAD", "UNK", "BUNDLED_TEXTS", "TASKS",
     "Batch", "Task", "DataError",
     "SentimentTask", "CharLMTask", "SineTask", "AddingTask", "CopyTask",
+    "ReverseTask", "DigitsTask", "PairBatch",
     "MinMaxScaler",
     "make_task", "pad_sequences", "one_hot", "create_windows", "forecast",
     "load_labelled_csv", "load_text", "load_series_csv", "load_bundled_sentiment",
