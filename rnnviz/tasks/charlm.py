@@ -109,8 +109,8 @@ class CharLMTask(Task):
         )
         return (
             f"Each input step $x_t$ is one character of the text, one-hot over the "
-            f"{len(self.vocab)} distinct characters (`chars = sorted(set(text))`, as in seed "
-            f"000's character-level example). The text is cut into windows of "
+            f"{len(self.vocab)} distinct characters (`chars = sorted(set(text))`, as in the "
+            f"character-level example of Mayank Sharma's guide). The text is cut into windows of "
             f"{self.seq_len} characters (every {self.stride} character"
             f"{'s' if self.stride > 1 else ''}); the target at every step is the *next* "
             "character, so the network makes a prediction $y_t$ at every step (many-to-many). "
@@ -151,7 +151,7 @@ class CharLMTask(Task):
         top = int(np.argmax(counts))
         share = counts[top] / counts.sum()
         unigram = Baseline(
-            h, f"character frequencies only: {h:.3g}",
+            h, f"letter frequencies: {h:.3g}",
             f"No context: a network that ignores what it has read can at best give each "
             f"character its frequency among the training targets (the most common, "
             f"'{display_char(self.vocab[top])}', {share:.0%}). Cross-entropy = the entropy "
