@@ -4,11 +4,11 @@ import streamlit as st
 
 from rnnviz import prose
 from rnnviz.ui import compare_panels as panels
-from rnnviz.ui import links, state
+from rnnviz.ui import state
 
 st.set_page_config(layout="wide")
 player = panels.COMPARE
-c = panels.current(links.start("compare"))  # the link's settings build the comparison
+c = panels.current()  # from the link (a new one), or the one this session has
 st.title("RNN vs LSTM vs GRU: which one remembers?")
 st.markdown(prose.text("compare", "intro"))
 panels.controls(c)

@@ -31,7 +31,8 @@ def use_text() -> None:
         ss[ERROR] = f"{e}. The current run is unchanged."
 
 
-new_link = links.start("generate")  # the link's source builds the run (panel.GENERATE)
+had = ss.get(pr.key("run"))  # None: the link's source builds the run (panel.GENERATE)
+new_link = links.start("generate", {} if had is None else {"source": had.cfg.task.text})
 run = pr.get()
 if new_link and ss[SOURCE] != run.cfg.task.text:
     run = pr.set(TrainingRun(tg.source_config(ss[SOURCE])))

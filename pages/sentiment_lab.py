@@ -36,7 +36,8 @@ def upload() -> None:
         ss[ERROR] = f"{e}. The current run is unchanged."
 
 
-new_link = links.start("sentiment")  # the link's recipe builds the run (panels.SENTIMENT)
+had = ss.get(pr.key("run"))  # None: the link's recipe builds the run (panels.SENTIMENT)
+new_link = links.start("sentiment", {} if had is None else {"recipe": sv.recipe_of(had.cfg)})
 run = pr.get()
 if new_link and (ss[panels.RECIPE] != sv.recipe_of(run.cfg) or run.cfg.task.data):
     run = pr.set(TrainingRun(sv.recipe_config(ss[panels.RECIPE])))  # a link: bundled data

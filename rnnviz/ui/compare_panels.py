@@ -39,9 +39,13 @@ def _from_link() -> cmp.Comparison:
 COMPARE = Player("compare", cmp.RaceScene(), _from_link)
 
 
-def current(new_link: bool) -> cmp.Comparison:
-    """This session's comparison, after links.start("compare"): a new link (`new_link`)
+def current() -> cmp.Comparison:
+    """This session's comparison, its settings in the widgets (links.start): a new link
     that asks for other settings than the comparison has builds the one it asks for."""
+    c = st.session_state.get(COMPARE.key("run"))
+    known = {} if c is None else {k: getattr(c.settings, k) for k in KEYS} | {
+        "budget": c.budget}
+    new_link = links.start("compare", known)
     c = COMPARE.get()
     if new_link and _wanted() != (c.settings, c.budget):
         COMPARE._pause()

@@ -56,15 +56,18 @@ def train_query() -> dict[str, list[str]]:
 
 
 def is_new(page: str) -> bool:
-    """Whether the URL holds a link this session did not write for `page`."""
+    """Whether the URL holds a link this session did not write (a page switch may keep the
+    last page's query: that one is not a link to this page)."""
     flat = _flat(_query())
-    return bool(flat) and flat != st.session_state.get(_key(page, "query"))
+    ours = [st.session_state.get(_key(p, "query")) for p in table.PAGES]
+    return bool(flat) and flat not in ours
 
 
-def start(page: str) -> bool:
+def start(page: str, known: dict | None = None) -> bool:
     """Before the page's widgets: a new link's values into their session keys (warnings
-    shown), or the values the page had; then the 'Show all controls' toggle if the link
-    hides some. Returns whether the URL held a new link."""
+    shown), or else the values the page had (`known`: {URL key: value} of the page's run,
+    if it has one; they come first); then the 'Show all controls' toggle if the link hides
+    some. Returns whether the URL held a new link."""
     ss = st.session_state
     spec, shadow = table.PAGES[page], ss.setdefault(_key(page, "values"), {})
     warnings, new = [], is_new(page)
@@ -84,8 +87,9 @@ def start(page: str) -> bool:
             else:
                 ss[link.widget] = value
     else:
+        known = known or {}
         for link in spec.links:
-            value = shadow.get(link.key, link.default)
+            value = known.get(link.key, shadow.get(link.key, link.default))
             if link.widget not in ss and value is not None:
                 ss[link.widget] = value
     for w in warnings:
