@@ -2,6 +2,7 @@
 
     rnnviz train --preset sentiment-modern --out runs/modern --json
     rnnviz train --task adding --seq-len 50 --cell lstm --epochs 30
+    rnnviz train --task reverse --seq-len 5 --cell lstm --lr 0.003 --epochs 10 --json
     rnnviz presets
 
 Bad arguments or files print one line `rnnviz: error: ...` and exit with code 2.
@@ -17,7 +18,7 @@ import time
 from rnnviz.core.config import INITS, RENAMED_INITS
 from rnnviz.tasks import DataError, load_labelled_csv, load_series_csv, load_text
 from rnnviz.train import settings as cf
-from rnnviz.train.run import TrainingRun
+from rnnviz.train.run import TrainingRun, make_run
 from rnnviz.train.runfile import RunFileError, save
 from rnnviz.train.settings import PRESETS, RunConfig
 
@@ -36,7 +37,7 @@ FLAGS = {
     "task": "task", "seq_len": "seq_len", "text": "text", "cell": "cell", "hidden": "hidden",
     "layers": "layers", "activation": "act", "init": "init", "init_scale": "scale",
     "bptt": "bptt", "dtype": "dtype", "seed": "seed", "optimizer": "opt", "lr": "lr",
-    "batch_size": "batch", "epochs": "epochs",
+    "batch_size": "batch", "epochs": "epochs", "symbols": "symbols",
 }
 
 
@@ -67,7 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--clip-norm", type=float, metavar="X")
     t.add_argument("--clip-value", type=float, metavar="X")
     t.add_argument("--no-clip", action="store_true")
-    t.add_argument("--seq-len", type=int, metavar="N")
+    t.add_argument("--seq-len", type=int, metavar="N", help="sequence length; digits: the "
+                   "number of digits")
+    t.add_argument("--symbols", type=int, metavar="N", help="copy: symbols to remember; "
+                   "reverse: the alphabet's size")
     t.add_argument("--bptt", type=int, metavar="K", help="truncate BPTT to K steps (0: full)")
     t.add_argument("--dtype", choices=["float64", "float32"])
     t.add_argument("--seed", type=int, metavar="N")
@@ -170,7 +174,7 @@ def train(a) -> int:
     cfg = config_from_args(a)
     attach_files(cfg, a)
     try:
-        run = TrainingRun(cfg)
+        run = make_run(cfg)  # a Seq2SeqRun for the encoder-decoder tasks
     except ValueError as e:
         raise CLIError(str(e)) from None
     total = run.cfg.train.epochs
@@ -190,6 +194,9 @@ def train(a) -> int:
         s = run.summary()
         print(f"{s['epochs']} epochs: train loss {s['train_loss']:.4f}, test loss "
               f"{s['test_loss']:.4f}, test {s['metric']} {s['test_metric']:.4f}")
+        if s.get("test_position_accuracy"):
+            print("test accuracy per output position: "
+                  + " ".join(f"{v:.3f}" for v in s["test_position_accuracy"]))
     if a.out:
         path = save(run, a.out)
         if not a.json:

@@ -22,7 +22,7 @@ from rnnviz.core.analysis import eigenvalues, recurrent_blocks, spectral_radius
 from rnnviz.core.network import Model
 from rnnviz.core.optim import make_optimizer, train_step
 from rnnviz.tasks import bundled_text, make_task
-from rnnviz.train.settings import RunConfig
+from rnnviz.train.settings import SEQ2SEQ_TASKS, RunConfig
 
 HISTORY_CAP = 20_000
 # Largest batch recording one pass may hold: T x B x H x gates x layers x directions values
@@ -53,11 +53,11 @@ def build_task(tc):
             kw["series"] = np.asarray(data["series"], dtype=float)
         if tc.seq_len:
             kw["window"] = tc.seq_len
-    elif tc.name in ("adding", "copy"):
+    elif tc.name in ("adding", "copy", "reverse", "digits"):
         kw = {"seed": tc.seed}
         if tc.seq_len:
             kw["seq_len"] = tc.seq_len
-        if tc.name == "copy":
+        if tc.name in ("copy", "reverse"):
             kw["n_symbols"] = tc.n_symbols
     return make_task(tc.name, **kw)
 
@@ -84,18 +84,27 @@ def _thin(rows: list, cap: int) -> None:
 
 
 class TrainingRun:
-    """Model + optimiser + task + RNG + history; never raises on divergence."""
+    """Model + optimiser + task + RNG + history; never raises on divergence.
+
+    Subclasses (seq2seq_run.Seq2SeqRun) change the model (`_new_model`), the test-set
+    record of an epoch (`_test_row`) and the probe snapshot (`_snapshot`)."""
+
+    seq2seq = False  # trains the encoder-decoder tasks (settings.SEQ2SEQ_TASKS)
 
     def __init__(self, cfg: RunConfig, task=None):
         self.task = task if task is not None else build_task(cfg.task)
         t = self.task
+        if getattr(t, "seq2seq", False) != self.seq2seq:
+            kind = "an encoder-decoder" if self.seq2seq else "a single-network"
+            raise ValueError(f"the {t.name} task cannot be trained by {kind} run (the "
+                             "encoder-decoder tasks train on their own page)")
         model_cfg = replace(cfg.model, input_size=t.input_size, output_size=t.output_size,
                             readout=t.readout)
         seq_len = getattr(t, "seq_len", None) or getattr(t, "window", None)
         task_cfg = replace(cfg.task, seq_len=seq_len if t.name != "sentiment" else None)
         self.cfg = replace(cfg, model=model_cfg, task=task_cfg)  # as built, sizes resolved
-        check_size(self.cfg, self.task.probe_batch().X.shape[1])
-        self.model = Model(model_cfg)
+        check_size(self.cfg, self._record_steps())
+        self.model = self._new_model(model_cfg)
         self.opt = make_optimizer(cfg.train.optimizer, cfg.train.lr)
         self.rng = np.random.default_rng(model_cfg.seed)
         self.epoch = 0  # completed epochs
@@ -123,11 +132,18 @@ class TrainingRun:
 
     def fresh(self) -> TrainingRun:
         """The same settings and data with fresh weights from the same seed (Reset)."""
-        return TrainingRun(self.cfg, task=self.task)
+        return type(self)(self.cfg, task=self.task)
 
     def release_buffers(self) -> None:
         """A paused run keeps no step buffers (see rnnviz.core.network.Model)."""
         self.model.release_buffers()
+
+    def _new_model(self, model_cfg):
+        return Model(model_cfg)
+
+    def _record_steps(self) -> int:
+        """Steps one recorded pass holds (check_size)."""
+        return self.task.probe_batch().X.shape[1]
 
     # -- live settings ------------------------------------------------------------------
     def set_live(self, lr: float | None = None, clip: str | None = None,
@@ -221,24 +237,21 @@ class TrainingRun:
             return
         self.epoch += 1
         a, t = self._acc, self.task
-        test = t.test_batch()
-        test_loss = self.model.loss(test.X, test.Y, t.loss, mask=test.mask)
-        out, _ = self.model.forward(test.X, mask=test.mask)
         steps = max(a["steps"], 1)
         p = self.model.params
+        test = self._test_row()  # test_loss, test_<metric>, then the weights' own numbers
         row = {
             "epoch": self.epoch,
             "train_loss": a["loss"] / max(a["n"], 1),
-            "test_loss": test_loss,
+            "test_loss": test.pop("test_loss"),
             f"train_{t.metric_name}": a["metric"] / max(a["n"], 1),
-            f"test_{t.metric_name}": t.metric(out, test),
+            f"test_{t.metric_name}": test.pop(f"test_{t.metric_name}"),
             "grad_norm": float(np.mean(a["norm"])) if a["norm"] else 0.0,
             "grad_norm_max": float(np.max(a["norm"])) if a["norm"] else 0.0,
             "grad_norm_after": float(np.mean(a["norm_after"])) if a["norm_after"] else 0.0,
             "clip_fraction": a["clipped"] / steps,
             "param_norm": float(np.sqrt(sum(float(np.vdot(v, v)) for v in p.values()))),
-            "W_hh_norm": float(np.linalg.norm(p["W_hh"])),
-            "rho_W_hh": max(spectral_radius(b) for b in recurrent_blocks(self.model).values()),
+            **test,
             "lr": self.opt.lr,
             "seconds": self.seconds,
         }
@@ -250,6 +263,18 @@ class TrainingRun:
         self._acc = self._new_acc()
         self._last_good = {k: v.copy() for k, v in p.items()}
         self._snapshot()
+
+    def _test_row(self) -> dict:
+        """The epoch's test-set record and the recurrent weights' norm and radius."""
+        t, p = self.task, self.model.params
+        test = t.test_batch()
+        out, _ = self.model.forward(test.X, mask=test.mask)
+        return {
+            "test_loss": self.model.loss(test.X, test.Y, t.loss, mask=test.mask),
+            f"test_{t.metric_name}": t.metric(out, test),
+            "W_hh_norm": float(np.linalg.norm(p["W_hh"])),
+            "rho_W_hh": max(spectral_radius(b) for b in recurrent_blocks(self.model).values()),
+        }
 
     def _snapshot(self) -> None:
         """Probe trace (record=True, no update), gradient flow row, W_hh eigenvalues."""
@@ -307,3 +332,13 @@ class TrainingRun:
             "status": self.status,
             "seconds": round(self.seconds, 3),
         }
+
+
+def make_run(cfg: RunConfig, task=None) -> TrainingRun:
+    """The run for cfg's task: a Seq2SeqRun for the encoder-decoder tasks
+    (settings.SEQ2SEQ_TASKS), a TrainingRun for every other."""
+    if cfg.task.name in SEQ2SEQ_TASKS:
+        from rnnviz.train.seq2seq_run import Seq2SeqRun  # a subclass: imports this module
+
+        return Seq2SeqRun(cfg, task)
+    return TrainingRun(cfg, task)

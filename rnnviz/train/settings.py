@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from rnnviz.core.config import ACTIVATIONS, CELLS, DTYPES, INITS, RENAMED_INITS, ModelConfig
 from rnnviz.core.optim import OPTIMIZERS
 
-TASK_NAMES = ("sentiment", "charlm", "sine", "adding", "copy")
+SEQ2SEQ_TASKS = ("reverse", "digits")  # encoder-decoder tasks: train/seq2seq_run.Seq2SeqRun
+TASK_NAMES = ("sentiment", "charlm", "sine", "adding", "copy", *SEQ2SEQ_TASKS)
 TEXTS = ("hello", "bundled", "custom")
 CLIPS = ("none", "norm", "value")
 
@@ -22,12 +23,13 @@ CLIPS = ("none", "norm", "value")
 class TaskConfig:
     """Which data the network learns from."""
 
-    name: str = "sentiment"  # sentiment | charlm | sine | adding | copy
-    seq_len: int | None = None  # charlm window, sine window, adding/copy length (None: default)
+    name: str = "sentiment"  # sentiment | charlm | sine | adding | copy | reverse | digits
+    seq_len: int | None = None  # charlm window, sine window, adding/copy/reverse length,
+    # digits: number of digits (None: the task's default)
     text: str = "hello"  # charlm: "hello" ("hello world", Mayank Sharma's), "bundled", "custom"
     freq: float = 0.04  # sine: cycles per step
     noise: float = 0.0  # sine: std of added Gaussian noise
-    n_symbols: int = 4  # copy: symbols to remember
+    n_symbols: int = 4  # copy: symbols to remember; reverse: the alphabet's size
     seed: int = 0  # data generation seed (sine noise, adding, copy)
     data: dict | None = field(default=None, repr=False)  # user data (never in the URL)
 

@@ -56,7 +56,10 @@ def _widget(s: cf.Setting, task: str):
     help_ = "changes live, without a new model" if s.live else None
     if s.kind == "choice":
         on_change = _task_changed if s.key == "task" else None
-        return st.selectbox(label, s.choices, key=key, help=help_, on_change=on_change,
+        choices = s.choices
+        if s.key == "task":  # the encoder-decoder tasks train on their own page
+            choices = [c for c in choices if c not in cf.SEQ2SEQ_TASKS]
+        return st.selectbox(label, choices, key=key, help=help_, on_change=on_change,
                             format_func=lambda v, k=s.key: cf.choice_label(k, v))
     if s.kind == "bool":
         return st.toggle(label, key=key)
