@@ -91,7 +91,7 @@ def test_next_shows_the_slip_and_previous_goes_back():
 def test_seed002_preset_shows_042():
     at = run_page()
     button(at, "Next").click().run()  # t = 2, then a preset with one step: t goes back to 1
-    next(s for s in at.selectbox if s.label == "Example").set_value("seed002").run()
+    next(s for s in at.selectbox if s.label == "Example").set_value("one-unit").run()
     assert not at.exception
     assert step_heading(at) == "Step t = 1 of 1"
     table = step_table(at)

@@ -6,18 +6,18 @@ import numpy as np
 import pytest
 
 import rnnviz
-from rnnviz.lessons.worked_examples import run_example, seed000, seed002, slips
+from rnnviz.lessons.worked_examples import keras_one_unit, run_example, sharma_three_units, slips
 
 
 def test_seed000_worked_example_h1_h2():
-    steps = run_example(seed000())
+    steps = run_example(sharma_three_units())
     np.testing.assert_array_equal(np.round(steps[0]["h"], 2), [0.42, 0.29, 0.38])
     np.testing.assert_array_equal(np.round(steps[1]["h"], 2), [0.24, 0.63, 0.73])
 
 
 def test_seed000_printed_slip_is_found():
     """The seed prints 0.096 and 0.081 in W_hh @ h_1; the products are 0.106 and 0.097."""
-    ex = seed000()
+    ex = sharma_three_units()
     steps = run_example(ex)
     hw = steps[1]["h_W_hh"]
     np.testing.assert_array_equal(np.round(hw, 3), [0.106, 0.200, 0.097])
@@ -29,7 +29,7 @@ def test_seed000_printed_slip_is_found():
 
 def test_seed000_example_equals_a_model_forward():
     """The step-through page's numbers are the network's own forward pass."""
-    ex = seed000()
+    ex = sharma_three_units()
     cfg = rnnviz.ModelConfig(cell="rnn", input_size=2, hidden_size=3, output_size=1,
                              readout="all")
     m = rnnviz.Model(cfg)
@@ -41,7 +41,7 @@ def test_seed000_example_equals_a_model_forward():
 
 
 def test_seed002_scalar_example():
-    (step,) = run_example(seed002())
+    (step,) = run_example(keras_one_unit())
     assert step["x_W_xh"][0] == pytest.approx(0.4)
     assert step["h_W_hh"][0] == pytest.approx(0.05)
     assert step["pre"][0] == pytest.approx(0.45)

@@ -8,7 +8,7 @@ import pytest
 
 import rnnviz
 from rnnviz.lessons import cellwalk as sp
-from rnnviz.lessons.worked_examples import run_example, seed000
+from rnnviz.lessons.worked_examples import run_example, sharma_three_units
 
 
 def model_like(setup: sp.Setup) -> rnnviz.Model:
@@ -32,13 +32,13 @@ def frames_of(setup: sp.Setup) -> dict[str, pd.DataFrame]:
 
 # -- the numbers ----------------------------------------------------------------------------
 def test_seed000_steps_equal_the_models_forward_pass():
-    setup = sp.preset("rnn", "seed000")
+    setup = sp.preset("rnn", "three-units")
     steps = sp.run(setup)
     tr = trace_of(setup)
     assert len(steps) == 3
     np.testing.assert_allclose(np.stack([s["h"] for s in steps]), tr.h[:, 0], atol=1e-14)
     np.testing.assert_allclose(np.stack([s["pre"] for s in steps]), tr.pre[:, 0], atol=1e-14)
-    for s, ref in zip(steps, run_example(seed000()), strict=True):  # the seed test's numbers
+    for s, ref in zip(steps, run_example(sharma_three_units()), strict=True):  # test_seeds' numbers
         for k in ("x_W_xh", "h_W_hh", "pre", "h", "h_prev"):
             np.testing.assert_array_equal(s[k], ref[k])
     np.testing.assert_array_equal(np.round(steps[0]["h"], 2), [0.42, 0.29, 0.38])
@@ -50,14 +50,14 @@ def test_seed000_steps_equal_the_models_forward_pass():
 
 @pytest.mark.parametrize("act", sp.ACTIVATIONS)
 def test_each_activation_equals_the_model(act):
-    setup = sp.preset("rnn", "seed000", act)
+    setup = sp.preset("rnn", "three-units", act)
     steps = sp.run(setup)
     np.testing.assert_allclose(np.stack([s["h"] for s in steps]), trace_of(setup).h[:, 0],
                                atol=1e-14)
 
 
 def test_activation_changes_h():
-    hs = {a: sp.view(sp.preset("rnn", "seed000", a), 1).table.iloc[-1].to_numpy()
+    hs = {a: sp.view(sp.preset("rnn", "three-units", a), 1).table.iloc[-1].to_numpy()
           for a in sp.ACTIVATIONS}
     np.testing.assert_allclose(hs["relu"], [0.45, 0.30, 0.40])  # relu of a_1 = [0.45, 0.3, 0.4]
     assert not np.allclose(hs["tanh"], hs["sigmoid"])
@@ -65,7 +65,7 @@ def test_activation_changes_h():
 
 
 def test_seed002_scalar_preset():
-    setup = sp.preset("rnn", "seed002")
+    setup = sp.preset("rnn", "one-unit")
     assert setup.T == 1 and setup.H == 1
     v = sp.view(setup, 1, setup)
     col = v.table["unit 0"]
@@ -83,7 +83,7 @@ def test_seed002_scalar_preset():
 def test_gates_equal_a_model_trace(kind, seed):
     setup = sp.preset(kind, seed)
     assert setup.example is None and f"default_rng({seed})" in setup.source
-    np.testing.assert_array_equal(setup.arrays["xs"], seed000().xs)  # the seed's inputs
+    np.testing.assert_array_equal(setup.arrays["xs"], sharma_three_units().xs)  # the seed's inputs
     tr = trace_of(setup)
     steps = sp.run(setup)
     names = dict(zip(sp.SYMBOLS[kind], rnnviz.Model(rnnviz.ModelConfig(cell=kind)).cell.gate_names,
@@ -116,7 +116,7 @@ def test_gru_candidate_shows_b_hn_and_lstm_shows_c():
 
 # -- the tutorial's slip ------------------------------------------------------------------------
 def test_seed000_slip_at_t2_is_shown_from_worked_slips():
-    base = sp.preset("rnn", "seed000")
+    base = sp.preset("rnn", "three-units")
     v = sp.view(base, 2, base)
     kind, text = v.note
     assert kind == "warning"
@@ -135,7 +135,7 @@ def test_seed000_slip_at_t2_is_shown_from_worked_slips():
 
 
 def test_seed000_t1_matches_and_t3_is_beyond_the_seed():
-    base = sp.preset("rnn", "seed000")
+    base = sp.preset("rnn", "three-units")
     kind, text = sp.view(base, 1, base).note
     assert kind == "success" and "[0.42, 0.29, 0.38]" in text
     kind, text = sp.view(base, 3, base).note
@@ -143,14 +143,14 @@ def test_seed000_t1_matches_and_t3_is_beyond_the_seed():
 
 
 def test_slip_note_goes_when_numbers_are_not_the_seeds():
-    base = sp.preset("rnn", "seed000")
+    base = sp.preset("rnn", "three-units")
     frames = frames_of(base)
     frames["W_hh"].iloc[0, 0] = 0.31
     edited, errors = sp.apply_edits(base, frames)
     assert not errors and not edited.same_numbers(base)
     kind, text = sp.view(edited, 2, base).note
     assert kind == "info" and "no longer" in text and "0.096" not in text
-    relu = sp.preset("rnn", "seed000", "relu")
+    relu = sp.preset("rnn", "three-units", "relu")
     kind, text = sp.view(relu, 2, relu).note
     assert kind == "info" and "tanh" in text
     # typing the tutorial's number back restores the comparison
@@ -160,7 +160,7 @@ def test_slip_note_goes_when_numbers_are_not_the_seeds():
 
 
 # -- tables and edits -----------------------------------------------------------------------
-@pytest.mark.parametrize("kind,choice", [("rnn", "seed000"), ("rnn", "seed002"), ("lstm", 0),
+@pytest.mark.parametrize("kind,choice", [("rnn", "three-units"), ("rnn", "one-unit"), ("lstm", 0),
                                          ("gru", 3)])
 def test_tables_round_trip(kind, choice):
     base = sp.preset(kind, choice)
@@ -175,7 +175,7 @@ def test_tables_round_trip(kind, choice):
 
 
 def test_w_xh_is_the_seeds_matrix_transposed():
-    frame = frames_of(sp.preset("rnn", "seed000"))["W_xh"]
+    frame = frames_of(sp.preset("rnn", "three-units"))["W_xh"]
     assert frame.shape == (2, 3)  # (D, H): rows x[k], columns units
     np.testing.assert_array_equal(frame.to_numpy(), [[0.5, 0.2, -0.1], [-0.3, 0.4, 0.6]])
 
@@ -189,7 +189,8 @@ def test_gate_tables_slice_the_right_blocks():
     np.testing.assert_array_equal(f.loc["b_h"], base.arrays["b_h"][H : 2 * H])
 
 
-@pytest.mark.parametrize("kind,choice,key", [("rnn", "seed000", "W_hh"), ("rnn", "seed000", "xs"),
+@pytest.mark.parametrize("kind,choice,key", [("rnn", "three-units", "W_hh"),
+                                             ("rnn", "three-units", "xs"),
                                              ("lstm", 0, "gate_o"), ("gru", 0, "gate_n")])
 def test_edits_produce_new_numbers(kind, choice, key):
     base = sp.preset(kind, choice)
@@ -204,7 +205,7 @@ def test_edits_produce_new_numbers(kind, choice, key):
 
 
 def test_h0_edit_is_used():
-    base = sp.preset("rnn", "seed000")
+    base = sp.preset("rnn", "three-units")
     frames = frames_of(base)
     frames["h0"].iloc[0] = [0.1, 0.2, 0.3]
     edited, _ = sp.apply_edits(base, frames)
@@ -217,7 +218,7 @@ def test_h0_edit_is_used():
                                          ("", "is empty"), ("abc", "not a number"),
                                          (np.inf, "outside"), (1e9, "outside")])
 def test_bad_cells_are_named_and_the_last_valid_numbers_stay(bad, message):
-    base = sp.preset("rnn", "seed000")
+    base = sp.preset("rnn", "three-units")
     frames = frames_of(base)
     frames["W_hh"].iloc[0, 0] = 0.9  # a valid edit first
     last, errors = sp.apply_edits(base, frames)
@@ -236,7 +237,7 @@ def test_bad_cells_are_named_and_the_last_valid_numbers_stay(bad, message):
 
 
 def test_numeric_strings_are_accepted_and_shape_changes_refused():
-    base = sp.preset("rnn", "seed000")
+    base = sp.preset("rnn", "three-units")
     frames = frames_of(base)
     frames["xs"] = frames["xs"].astype(object)
     frames["xs"].iloc[0, 0] = " 2.5 "
@@ -249,6 +250,6 @@ def test_numeric_strings_are_accepted_and_shape_changes_refused():
 
 
 def test_view_clamps_t():
-    base = sp.preset("rnn", "seed002")
+    base = sp.preset("rnn", "one-unit")
     assert sp.view(base, 3, base).t == 1
-    assert sp.view(sp.preset("rnn", "seed000"), 0).t == 1
+    assert sp.view(sp.preset("rnn", "three-units"), 0).t == 1

@@ -23,12 +23,12 @@ from rnnviz.lessons.worked_examples import EXAMPLES, WorkedExample, slips
 
 CELLS = {"rnn": "Vanilla RNN", "lstm": "LSTM", "gru": "GRU"}
 ACTIVATIONS = ("tanh", "relu", "sigmoid")
-PRESETS = {"seed000": "3 units (Mayank Sharma's guide)",  # id -> label (ids are internal)
-           "seed002": "One unit (the Keras tutorial)"}
+PRESETS = {"three-units": "3 units (Mayank Sharma's guide)",  # id (in links) -> label
+           "one-unit": "One unit (the Keras tutorial)"}
 SYMBOLS = {"rnn": (), "lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
 GATE_TITLES = {"i": "input gate", "f": "forget gate", "g": "cell candidate", "o": "output gate",
                "r": "reset gate", "z": "update gate", "n": "candidate"}
-SOURCE_NOTES = {"seed002": ". It calls the weights W_in (our W_xh) and W_hid (our W_hh) and "
+SOURCE_NOTES = {"one-unit": ". It calls the weights W_in (our W_xh) and W_hid (our W_hh) and "
                           "has no bias, so b_h = 0; its h_{t-1} = 0.1 is our h_0"}
 LIMIT = 1000.0  # |value| allowed in the tables: keeps every activation finite
 RANDOM_RANGE = 0.6  # gated presets: weights uniform in [-0.6, 0.6], rounded to 2 decimals
@@ -43,7 +43,7 @@ class Setup:
     kind: str  # "rnn", "lstm" or "gru"
     activation: str  # vanilla cell only; gated cells use sigmoid / tanh by definition
     arrays: dict[str, np.ndarray]
-    name: str  # the preset: "seed000", "seed002", "lstm-seed0", ...
+    name: str  # the preset: "three-units", "one-unit", "lstm-seed0", ...
     source: str  # one line saying where the numbers come from
     example: WorkedExample | None = field(default=None, repr=False)  # the tutorial's numbers
 
@@ -69,8 +69,8 @@ class Setup:
             np.array_equal(v, other.arrays[k]) for k, v in self.arrays.items())
 
 
-def preset(kind: str, choice: str | int = "seed000", activation: str = "tanh") -> Setup:
-    """The vanilla presets are the tutorials' examples (choice "seed000" / "seed002"); gated
+def preset(kind: str, choice: str | int = "three-units", activation: str = "tanh") -> Setup:
+    """The vanilla presets are the tutorials' examples (choice "three-units" / "one-unit"); gated
     cells get small random weights from np.random.default_rng(choice) and the 3-unit inputs."""
     if kind == "rnn":
         ex = EXAMPLES[choice]()
@@ -78,7 +78,7 @@ def preset(kind: str, choice: str | int = "seed000", activation: str = "tanh") -
         return Setup(kind, activation, {k: v.astype(float) for k, v in arrays.items()},
                      str(choice), ex.source + SOURCE_NOTES.get(str(choice), ""), ex)
     seed = int(choice)
-    ex = EXAMPLES["seed000"]()
+    ex = EXAMPLES["three-units"]()
     cfg = ModelConfig(cell=kind, input_size=ex.xs.shape[1], hidden_size=ex.W_hh.shape[0])
     rng = np.random.default_rng(seed)
     arrays = {k: np.round(rng.uniform(-RANDOM_RANGE, RANDOM_RANGE, s), 2)

@@ -109,7 +109,7 @@ PAGES: dict[str, Page] = {p.url: p for p in (
        "weights are not in it either (epoch 0)."),
     Page("cell", (
         Link("cell", "cell_kind", "choice", "rnn", choices=tuple(cellwalk.CELLS)),
-        Link("example", "cell_preset", "choice", "seed000", choices=tuple(cellwalk.PRESETS)),
+        Link("example", "cell_preset", "choice", "three-units", choices=tuple(cellwalk.PRESETS)),
         Link("act", "cell_act", "choice", "tanh", choices=cellwalk.ACTIVATIONS,
              names=("activation",)),
         Link("seed", "cell_seed", "int", 0, 0, 9999),

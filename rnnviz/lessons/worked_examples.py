@@ -24,7 +24,7 @@ class WorkedExample:
     printed: dict = field(default_factory=dict)  # what the tutorial printed, to compare against
 
 
-def seed000() -> WorkedExample:
+def sharma_three_units() -> WorkedExample:
     """Mayank Sharma's 3-unit example. It writes W_xh @ x (column vectors): we transpose."""
     W_xh_col = np.array([[0.5, -0.3], [0.2, 0.4], [-0.1, 0.6]])  # (3, 2) as printed
     W_hh_col = np.array([[0.3, -0.2, 0.1], [0.4, 0.5, -0.3], [-0.2, 0.1, 0.4]])  # (3, 3)
@@ -46,7 +46,7 @@ def seed000() -> WorkedExample:
     )
 
 
-def seed002() -> WorkedExample:
+def keras_one_unit() -> WorkedExample:
     """The Keras tutorial's scalar example: x = 0.5, h_prev = 0.1, W_in = 0.8, W_hid = 0.5."""
     return WorkedExample(
         name="one unit (scalar)",
@@ -62,7 +62,7 @@ def seed002() -> WorkedExample:
     )
 
 
-EXAMPLES = {"seed000": seed000, "seed002": seed002}
+EXAMPLES = {"three-units": sharma_three_units, "one-unit": keras_one_unit}
 
 
 def run_example(ex: WorkedExample, activation: str = "tanh") -> list[dict]:
