@@ -184,3 +184,12 @@ def test_longer_reversals_fail_more_and_their_last_outputs_fail_first():
         half = T // 2
         assert pos[:half].mean() > pos[half:].mean() + 0.05, pos
         assert pos[0] == pos.max() and pos[-1] < pos[0] - 0.1, pos
+
+
+def test_the_train_page_leaves_them_out_and_a_link_to_one_falls_back_with_a_message():
+    from apptest import open_app
+
+    at = open_app("pages/train_live.py", query={"task": "reverse", "seq_len": "5"})
+    task = next(s for s in at.sidebar.selectbox if s.label == "Task")
+    assert not set(task.options) & set(cf.SEQ2SEQ_TASKS) and task.value == "sentiment"
+    assert any("reverse task cannot be trained" in w.value for w in at.warning)
