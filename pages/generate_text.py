@@ -38,6 +38,7 @@ if new_link and ss[SOURCE] != run.cfg.task.text:
     run = pr.set(TrainingRun(tg.source_config(ss[SOURCE])))
 ss.setdefault(SOURCE, run.cfg.task.text)  # "hello", "bundled" or "custom"
 st.title("Generate text, one character at a time")
+st.caption(prose.text("generate", "intro"))
 links.place("generate", "source").radio("Train on", list(tg.SOURCES), format_func=tg.SOURCES.get,
                                         horizontal=True, key=SOURCE, on_change=use_source)
 if ss[SOURCE] == "custom":

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from rnnviz import prose
 from rnnviz.lessons import pagelinks
 from rnnviz.lessons import sentiment_probe as sv
 from rnnviz.tasks import DataError
@@ -44,6 +45,7 @@ if new_link and (ss[panels.RECIPE] != sv.recipe_of(run.cfg) or run.cfg.task.data
 recipe = ss[panels.RECIPE] = sv.recipe_of(run.cfg)
 ss.setdefault(EVERY, sv.LOG_EVERY[recipe])
 st.title("Sentiment: a many-to-one RNN, word by word")
+st.caption(prose.text("sentiment", "intro"))
 c = st.columns(3, vertical_alignment="bottom")
 for col, (key, label, icon) in zip(c, (("tutorial", "Tutorial recipe", ":material/school:"),
                                        ("modern", "Modern recipe", ":material/bolt:")),

@@ -339,7 +339,8 @@ def notes(c: Comparison) -> dict[str, str]:
         speed = (f" Measured on this machine so far: {ms['gru']:.0f} ms per GRU step, "
                  f"{ms['lstm']:.0f} ms per LSTM step, {ms['rnn']:.0f} ms per RNN step.")
     out["params"] = (
-        f"**Parameters** (the Keras tutorial: \"GRU has fewer parameters\"): RNN {p['rnn']:,}, "
+        f"**Parameters** (*Recurrent Neural Networks*, the Keras tutorial: \"GRU has fewer "
+        f"parameters\"): RNN {p['rnn']:,}, "
         f"LSTM {p['lstm']:,}, GRU {p['gru']:,}. The GRU has {p['lstm'] - p['gru']:,} fewer "
         f"than the LSTM ({1 - p['gru'] / p['lstm']:.0%} fewer): {blocks['gru']} weight blocks "
         f"(reset, update, candidate) against the LSTM's {blocks['lstm']} (input, forget, "
