@@ -17,7 +17,7 @@ player.leave_others(page.url_path)  # a run pauses while its page is not shown (
 livechart.preload()  # the browser fetches plotly.js while the page's script runs
 theme.apply(state.presentation())  # the toggle's value from the last run (session state)
 links.here(page.url_path)  # the Train run reads its link only on its own pages
+links.copy_button(page.url_path)  # top of the sidebar; it copies the URL as it is on click
 page.run()  # a page with settings in the sidebar ends them with a divider
-links.copy_button(page.url_path)  # the URL the page's script has just set
 st.sidebar.toggle("Presentation mode", key=state.PRESENTATION,
                   help="larger text and thicker lines for a projector")

@@ -213,3 +213,16 @@ def test_every_default_reads_back_unchanged():
                 if value is None:
                     continue
                 assert pagelinks.coerce(link, pagelinks.to_text(link, value)) == (value, None)
+
+
+def test_the_copy_buttons_javascript_parses(tmp_path):
+    """copylink.js is an ES module (components v2 imports its default export)."""
+    import shutil
+    import subprocess
+
+    from rnnviz.ui import links
+
+    assert shutil.which("node"), "node is needed to parse the JavaScript"
+    module = tmp_path / "copylink.mjs"
+    module.write_text(links.JS, encoding="utf-8")
+    subprocess.run(["node", "--check", str(module)], check=True, capture_output=True)

@@ -1,5 +1,5 @@
-// "Copy link to this view" (rnnviz/ui/links.py copy_button): copies the page's URL, which
-// the page's script has just set to its settings. The clipboard needs a secure context
+// "Copy link to this view" (rnnviz/ui/links.py copy_button): copies the page's URL as it is
+// at the click, which the page's script keeps set to its settings. The clipboard needs a secure context
 // (https or localhost): on http://<lan-ip> in a lecture hall it is refused, and the URL
 // shows in a text field, selected, to copy by hand.
 export default function (component) {
@@ -25,11 +25,22 @@ export default function (component) {
   }
   box.__text = text;
   const button = box.querySelector("button");
-  if (!box.dataset.state) button.textContent = "🔗 " + text.label;
+  box.querySelector(".rnnviz-copylink-manual").hidden = true;  // the view may have changed
+  if (box.dataset.state === "manual") delete box.dataset.state;
+  if (!box.dataset.state) show(button, text.label);
   button.title = text.help;
   box.querySelector("label").textContent = text.fallback;
-  const field = box.querySelector(".rnnviz-copylink-manual");
-  if (!field.hidden) field.querySelector("input").value = url();  // settings changed
+}
+
+// A link icon drawn inline: an emoji may have no font on a lecture-hall machine.
+const ICON = '<svg width="14" height="14" viewBox="0 0 24 24" fill="none" ' +
+  'stroke="currentColor" stroke-width="2" stroke-linecap="round" aria-hidden="true" ' +
+  'style="vertical-align:-2px;margin-right:6px"><path d="M10 13a5 5 0 0 0 7 0l3-3a5 5 0 0 ' +
+  '0-7-7l-1 1"/><path d="M14 11a5 5 0 0 0-7 0l-3 3a5 5 0 0 0 7 7l1-1"/></svg>';
+
+function show(button, text) {
+  button.innerHTML = ICON;
+  button.appendChild(document.createTextNode(text));
 }
 
 function url() {
@@ -46,7 +57,7 @@ function copy(box) {
     button.textContent = "✓ " + box.__text.done;
     setTimeout(() => {
       delete box.dataset.state;
-      button.textContent = "🔗 " + box.__text.label;
+      show(button, box.__text.label);
     }, 2000);
   };
   const manual = () => {
