@@ -114,6 +114,12 @@ def test_a_hostile_link_falls_back_with_a_warning(page):
     assert len(at.warning) >= len(links) + 2
 
 
+def test_a_link_with_a_thousand_unknown_keys_shows_a_count_not_a_thousand_warnings():
+    at = open_app(FILES["cell"], query={f"k{i}": "1" for i in range(1000)})
+    assert not at.exception
+    assert len(at.warning) == 21 and "980 more parts" in at.warning[-1].value
+
+
 def test_out_of_range_values_are_clamped_and_snapped():
     at = open_app(FILES["gradients"], query={"T": "99999", "H": "5", "value": "1.03",
                                              "cell": "tree"})

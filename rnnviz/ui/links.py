@@ -22,6 +22,7 @@ import streamlit as st
 from rnnviz.lessons import pagelinks as table
 from rnnviz.train import settings as cf
 
+MAX_WARNINGS = 20  # a link with more problems shows this many and a count
 PAGE = "links:page"  # the URL path of the page this script run shows (app.py: here())
 JS = (Path(__file__).resolve().parent / "js" / "copylink.js").read_text(encoding="utf-8")
 _copy = st.components.v2.component("rnnviz.copylink", js=JS, isolate_styles=False)
@@ -92,8 +93,10 @@ def start(page: str, known: dict | None = None) -> bool:
             value = known.get(link.key, shadow.get(link.key, link.default))
             if link.widget not in ss and value is not None:
                 ss[link.widget] = value
-    for w in warnings:
+    for w in warnings[:MAX_WARNINGS]:
         st.warning(f"Link: {w}")
+    if len(warnings) > MAX_WARNINGS:
+        st.warning(f"Link: {len(warnings) - MAX_WARNINGS} more parts of it were ignored.")
     _show_all(page)
     return new
 
