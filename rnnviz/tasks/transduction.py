@@ -187,9 +187,10 @@ class DigitsTask(TransductionTask):
             f"The encoder reads {n} number words (\"three one four\"), one word per step. "
             f"The decoder starts from its last hidden state and writes the {n} digits "
             "(\"314\"), one per step, in the same order: a tiny translation from one "
-            "vocabulary to another. The first digit belongs to the word read first, so it "
-            "travels the longest way through the bottleneck. A sample counts as right only "
-            f"if all {n} digits are right: guessing gets (1/10)^{n} of them."
+            "vocabulary to another. The first digit belongs to the word read first, the "
+            "longest way from input to output: compare its accuracy with the later digits'. "
+            f"A sample counts as right only if all {n} digits are right: guessing gets "
+            f"(1/10)^{n} of them."
         )
 
     def _target_of(self, S):
