@@ -104,7 +104,7 @@ def gradient_vs_distance(ratio, jac_prod, bound=None, references=None, marks=(),
                      "range": [-0.5, max(T - 1, 1) + 0.5]},
            "yaxis": LOG | {"title": {"text": "relative to k = 0 (log)"},
                            "range": log_range(ratio, jac_prod)},
-           "legend": LEGEND_BELOW | {"y": -0.22}, "margin": {"b": 130}}
+           "legend": LEGEND_BELOW | {"y": -0.3}, "margin": {"b": 150}}
     if overflow_from is not None:
         right = overflow_from > T / 2  # keep the label inside the plot
         shape, note = _vline(overflow_from, "overflow: inf/NaN from here" + (" →" if right else
