@@ -22,6 +22,7 @@ from rnnviz.ui import livechart, process
 
 KEYS = ("run", "lock", "feed", "playing", "notice")  # session keys: "<page>:<key>"
 TICK = feed.TICK
+PLAY_WIDTH = 112  # px, Play and Pause alike: the row does not shift (presentation mode too)
 
 
 class Player:
@@ -114,38 +115,38 @@ class Player:
     # -- widgets -------------------------------------------------------------------------
     def buttons(self, extra: Callable[[object], None] | None = None) -> None:
         """The Playground-style row: Play (or Pause), Step (one epoch), Reset (new weights,
-        epoch 0); `extra(column)` draws more in the row's last column."""
+        epoch 0), the keyboard's popover; `extra(row)` draws more at the row's end. The row
+        wraps on a narrow window or with presentation mode's big fonts."""
         f = self.feed()
         if f.come_back():  # it played when the user opened another page
             process.trainer().wake()
         run, playing = self.get(), f.playing  # the trainer may have stopped it
         st.session_state[self.key("playing")] = playing
-        c = st.columns([1, 1, 1, 1, 2])
+        row = st.container(horizontal=True, vertical_alignment="center", key=f"{self.name}:row")
         k = self.name
         if playing:
-            c[0].button("Pause", icon=":material/pause:", on_click=self._pause, type="primary",
-                        width="stretch", key=f"{k}:pause")
+            row.button("Pause", icon=":material/pause:", on_click=self._pause, type="primary",
+                       width=PLAY_WIDTH, key=f"{k}:pause")
         else:
-            c[0].button("Play", icon=":material/play_arrow:", on_click=self._play,
-                        type="primary", width="stretch", disabled=bool(run.stopped),
-                        key=f"{k}:play")
-        c[1].button("Step", icon=":material/skip_next:", on_click=self._step, width="stretch",
-                    disabled=bool(run.stopped), help="train exactly one epoch", key=f"{k}:step")
-        c[2].button("Reset", icon=":material/restart_alt:", on_click=self._reset,
-                    width="stretch", help="new weights, epoch 0", key=f"{k}:reset")
-        with c[3]:
-            self.shortcuts()
+            row.button("Play", icon=":material/play_arrow:", on_click=self._play,
+                       type="primary", width=PLAY_WIDTH, disabled=bool(run.stopped),
+                       key=f"{k}:play")
+        row.button("Step", icon=":material/skip_next:", on_click=self._step,
+                   disabled=bool(run.stopped), help="train exactly one epoch", key=f"{k}:step")
+        row.button("Reset", icon=":material/restart_alt:", on_click=self._reset,
+                   help="new weights, epoch 0", key=f"{k}:reset")
+        with row.popover("Keys", icon=":material/keyboard:", key=f"{k}:keys"):
+            st.markdown(prose.text("player", "keys"))
         if extra is not None:
-            extra(c[4])
+            extra(row)
+        with row:
+            self.shortcuts()
 
     def shortcuts(self) -> None:
-        """Space = Play / Pause, Right arrow = Step, R = Reset: the row's keys (ui/js/keys.js
-        clicks these buttons), and the popover that lists them."""
-        k = self.name
-        with st.popover("Keys", icon=":material/keyboard:", width="stretch", key=f"{k}:keys"):
-            st.markdown(prose.text("player", "keys"))
-        row = {what: f"{k}:{what}" for what in ("play", "pause", "step", "reset", "keys")}
-        _keys(data=json.dumps(row), key=f"{k}_keys", height=0)
+        """Space = Play / Pause, Right arrow = Step, R = Reset (the Keys popover lists them):
+        an element with no size whose JavaScript (ui/js/keys.js) clicks this row's buttons."""
+        keys = {what: f"{self.name}:{what}" for what in ("play", "pause", "step", "reset", "keys")}
+        _keys(data=json.dumps(keys), key=f"{self.name}_keys", width="content", height=0)
 
     def panel(self, big: bool, options: tuple = (), share: str | None = None,
               board=None) -> None:

@@ -29,11 +29,17 @@ export default function (component) {
     const input = el.closest("input");
     return !!input && !PRESSES.includes(input.type);
   }
-  // focus on a control that Space presses itself (a button, a link, a checkbox)
+  // a control that Space presses itself (a button, a link, a toggle), when Tab brought the
+  // focus there; focus left there by a click does not count, so Space still plays after a
+  // click on a toggle or the Keys popover
   const PRESSABLE = 'button, a[href], summary, input, [role="button"], [role="checkbox"], '
     + '[role="switch"]';
+  let tabbed = false;  // the focus moved by Tab since the last click
+  w.addEventListener("pointerdown", () => { tabbed = false; }, true);
+  const pressing = (el) => tabbed && !!el.closest(PRESSABLE);
   const ACTIONS = { " ": "toggle", ArrowRight: "step", r: "reset", R: "reset" };
   w.addEventListener("keydown", (e) => {
+    if (e.key === "Tab") tabbed = true;
     const action = ACTIONS[e.key];
     if (!action || e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
     const path = e.composedPath ? e.composedPath() : [e.target];
@@ -47,7 +53,7 @@ export default function (component) {
     const own = [player.play, player.pause, player.step, player.reset, player.keys]
       .map((k) => document.querySelector("." + box(k)))
       .some((el) => el && focus && el.contains(focus));
-    if (action === "toggle" && focus && focus.closest(PRESSABLE) && !own) return;
+    if (action === "toggle" && focus && !own && pressing(focus)) return;
     const target = action === "toggle" ? (button(player.pause) || button(player.play))
       : button(player[action]);
     e.preventDefault();  // Space does not scroll the page, nor press the focused button
