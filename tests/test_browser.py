@@ -18,7 +18,8 @@ pytestmark = pytest.mark.browser
 PAGES = {"": "Lecture presets", "train": "Train a recurrent network",
          "watch": "Watch the lecturer",
          "cell": "step", "unrolled": "nrolled", "gradients": "Gradient lab",
-         "compare": "LSTM", "sentiment": "Sentiment", "generate": "Generate"}
+         "compare": "LSTM", "sentiment": "Sentiment", "generate": "Generate",
+         "about": "About / sources"}
 
 
 @pytest.fixture(scope="module")
