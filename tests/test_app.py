@@ -98,7 +98,8 @@ def test_the_charts_show_the_run():
     specs = charts(at)
     assert len(specs) == 7  # 6 charts and the compact unrolled network
     loss = specs[0]["data"]
-    assert [d["name"] for d in loss] == ["train", "test", "train", "test"]
+    assert [d["name"] for d in loss] == ["train", "test", "train", "test",
+                                         run.task.baseline.label]  # + the no-learning line
     flow = specs[1]["data"][0]
     np.testing.assert_allclose(values(flow["y"]), run.probe_trace.grad_norm, rtol=1e-6)
     heat = specs[2]["data"][0]

@@ -186,7 +186,9 @@ def test_loss_curves_draw_every_baseline_on_the_log_loss_panel(task, epochs, big
         assert line["yaxis"] == "y" and spec["layout"]["yaxis"]["type"] == "log"
         assert line["line"]["width"] == curves.line_width(big) * 0.6
     assert spec["layout"]["xaxis3"]["overlaying"] == "x"
-    assert bool(spec["layout"]["annotations"]) == (epochs == 0)  # "press Play" when empty
+    notes = [a["text"] for a in spec["layout"]["annotations"]]
+    assert ("press Play" in notes[0]) == (epochs == 0)  # the empty note first
+    assert notes[epochs == 0:] == [curves.esc(b.label) for b in task.baselines]  # on the lines
 
 
 def test_the_race_and_the_perplexity_chart_draw_the_baselines_too():
@@ -196,7 +198,7 @@ def test_the_race_and_the_perplexity_chart_draw_the_baselines_too():
     (line,) = _baseline_traces(race)
     b = task.baseline
     _check_line(line, 1 / 6, b.label, b.hover, "x2", json.loads(to_json(race))["layout"])
-    assert "1/6 = 0.167" in line["name"]
+    assert "1/6 = 0.167" in line["name"] and line["showlegend"] is False  # labelled on the line
 
     text = CharLMTask()
     pp = pd.DataFrame({"epoch": [1, 2], "train": [7.0, 5.0], "test": [7.5, 6.0]})
@@ -205,7 +207,7 @@ def test_the_race_and_the_perplexity_chart_draw_the_baselines_too():
         uniform, unigram = _baseline_traces(fig)
         lay = json.loads(to_json(fig))["layout"]
         V = len(text.vocab)
-        _check_line(uniform, V, f"{text.baselines[0].label} (perplexity {V})",
+        _check_line(uniform, V, f"{text.baselines[0].label} → perplexity {V}",
                     text.baselines[0].hover, "x2", lay)
         np.testing.assert_allclose(_decode(unigram["y"]), np.exp(text.baselines[1].value),
                                    rtol=1e-6)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from rnnviz.figures.curves import EMPTY_NOTE, baseline_traces, downsample, overlay_axis
+from rnnviz.figures.curves import EMPTY_NOTE, baseline_lines, downsample, overlay_axis
 from rnnviz.figures.style import LEGEND_BELOW, OKABE_ITO, SEQUENTIAL, figure, line_width
 
 CELL_COLOURS = {"rnn": OKABE_ITO[3], "lstm": OKABE_ITO[0], "gru": OKABE_ITO[2]}
@@ -38,9 +38,11 @@ def loss_race(histories: dict[str, pd.DataFrame], budget: int, baselines=(),
             "hovertemplate": f"{CELL_NAMES[cell]}<br>epoch %{{x}}<br>test {loss_name} "
                              "%{y:.4g}<extra></extra>",
         })
-    notes = [] if data else [EMPTY_NOTE]
     empty = _empty_range(data, baselines)
-    data += baseline_traces(baselines, "x2", big=big, unit=f"test {loss_name}")
+    empty_note = [] if data else [EMPTY_NOTE]
+    lines, notes = baseline_lines(baselines, "x2", big=big, unit=f"test {loss_name}")
+    notes = empty_note + notes
+    data += lines
     lay = {
         "xaxis": {"title": {"text": "epoch"}, "range": [0, max(budget, last) + 0.3],
                   "dtick": _epoch_tick(max(budget, last))},

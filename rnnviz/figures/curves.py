@@ -26,15 +26,17 @@ BASELINE_COLOUR = "#666666"
 BASELINE_POINTS = 41  # along the line, so hover finds it anywhere (it sits on the points)
 
 
-def baseline_traces(baselines, xaxis: str, yaxis: str = "y", big: bool = False,
-                    scale=None, unit: str = "loss") -> list[dict]:
-    """No-learning baselines, each (value, label, hover), as dashed horizontal lines.
+def baseline_lines(baselines, xaxis: str, yaxis: str = "y", big: bool = False,
+                   scale=None, unit: str = "loss") -> tuple[list[dict], list[dict]]:
+    """No-learning baselines, each (value, label, hover), as dashed horizontal lines on a
+    log axis: (traces, annotations).
 
-    Each is a scatter trace on `xaxis`, a hidden axis fixed to 0..1 (`overlay_axis`), so it
-    spans the whole panel whatever the epochs and shows in the legend; hover says what it
-    means. `scale` maps a value to the axis (perplexity: np.exp). Values that a log axis
-    cannot show (<= 0, not finite) are left out."""
-    traces = []
+    Each line is a scatter trace on `xaxis`, a hidden axis fixed to 0..1 (`overlay_axis`),
+    so it spans the whole panel whatever the epochs; hover says what it means. Its label
+    sits at the right end, the first above its line, the others below theirs (two close
+    lines keep their labels apart). `scale` maps a value to the axis (perplexity: np.exp).
+    Values a log axis cannot show (<= 0, not finite) are left out."""
+    traces, notes = [], []
     x = np.linspace(0.0, 1.0, BASELINE_POINTS, dtype=np.float32)  # (P,)
     for k, (value, label, hover) in enumerate(baselines):
         y = float(scale(value) if scale else value)
@@ -42,13 +44,20 @@ def baseline_traces(baselines, xaxis: str, yaxis: str = "y", big: bool = False,
             continue
         traces.append({
             "type": "scatter", "mode": "lines", "x": x, "y": np.full_like(x, y),
-            "xaxis": xaxis, "yaxis": yaxis, "name": label, "legendgroup": f"baseline{k}",
+            "xaxis": xaxis, "yaxis": yaxis, "name": label, "showlegend": False,
             "line": {"color": BASELINE_COLOUR, "width": line_width(big) * 0.6,
                      "dash": BASELINE_DASH[min(k, len(BASELINE_DASH) - 1)]},
             "hoverinfo": "text", "text": f"<b>{unit} {y:.4g}</b><br>" + wrap(hover),
-            "hoverlabel": {"align": "left"},
+            "hoverlabel": {"align": "left", "font": {"size": 15 if big else 12}},
         })
-    return traces
+        notes.append({
+            "text": esc(label), "xref": xaxis, "x": 0.99, "yref": yaxis,
+            "y": float(np.log10(y)), "xanchor": "right",
+            "yanchor": "bottom" if not notes else "top", "showarrow": False,
+            "font": {"color": BASELINE_COLOUR, "size": 13 if big else 11},
+            "bgcolor": "rgba(255,255,255,0.75)", "borderpad": 1,
+        })
+    return traces, notes
 
 
 def overlay_axis(over: str) -> dict:
@@ -58,7 +67,7 @@ def overlay_axis(over: str) -> dict:
 
 def wrap(text: str, width: int = 60) -> str:
     """Plain text as hover lines of about `width` characters (plotly's <br>), < > & escaped."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = esc(text)
     lines, line = [], ""
     for word in text.split():
         if line and len(line) + 1 + len(word) > width:
@@ -67,6 +76,11 @@ def wrap(text: str, width: int = 60) -> str:
         else:
             line = f"{line} {word}" if line else word
     return "<br>".join(lines + [line])
+
+
+def esc(text: str) -> str:
+    """Text for plotly labels: plotly reads a subset of HTML tags, so escape < > &."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _f32(s: pd.Series) -> np.ndarray:
@@ -116,8 +130,10 @@ def loss_curves(history: pd.DataFrame, metric: str, big: bool = False,
             })
     metric_axis = ({"type": "log", "exponentformat": "power"} if metric == "mse"
                    else {"range": [0, 1.02]})
-    notes = [] if data else [EMPTY_NOTE]
-    data += baseline_traces(baselines, "x3", big=big)
+    empty_note = [] if data else [EMPTY_NOTE]
+    lines, notes = baseline_lines(baselines, "x3", big=big)
+    notes = empty_note + notes
+    data += lines
     lay = {
         "xaxis": {"domain": [0, 0.45], "title": {"text": "epoch"}},
         "xaxis2": {"domain": [0.55, 1], "title": {"text": "epoch"}},

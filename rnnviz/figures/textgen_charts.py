@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from rnnviz.figures.curves import EMPTY_NOTE, baseline_traces, downsample, overlay_axis
+from rnnviz.figures.curves import EMPTY_NOTE, baseline_lines, downsample, overlay_axis
 from rnnviz.figures.style import LEGEND_BELOW, OKABE_ITO, SEQUENTIAL, figure, line_width
 from rnnviz.tasks import display_char
 
@@ -39,11 +39,13 @@ def perplexity_figure(pp: pd.DataFrame, baselines, big: bool = False) -> go.Figu
                 "line": {"color": OKABE_ITO[k], "width": line_width(big),
                          "dash": "solid" if k == 0 else "dot"},
                 "hovertemplate": f"epoch %{{x}}<br>{split} perplexity %{{y:.3f}}<extra></extra>"})
-    notes = [] if data else [EMPTY_NOTE]
     top = max((float(np.exp(b[0])) for b in baselines), default=2.0)
-    data += baseline_traces(
-        [(v, f"{label} (perplexity {np.exp(v):.3g})", hover) for v, label, hover in baselines],
+    empty_note = [] if data else [EMPTY_NOTE]
+    lines, notes = baseline_lines(
+        [(v, f"{label} → perplexity {np.exp(v):.3g}", hover) for v, label, hover in baselines],
         "x2", big=big, scale=np.exp, unit="perplexity")
+    notes = empty_note + notes
+    data += lines
     lay = {"xaxis": {"title": {"text": "epoch"}},
            "xaxis2": overlay_axis("x"),
            "yaxis": {"type": "log", "title": {"text": "perplexity = exp(loss)"},

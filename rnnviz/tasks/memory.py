@@ -56,10 +56,10 @@ class AddingTask(ArrayTask):
         var = (2 * Fraction(hi - lo) ** 2 / 12).limit_denominator(1000)  # 2 x Var U(lo, hi)
         v, m = float(var), self.mean_sum
         return (Baseline(
-            v, f"no learning: always {m:.1f} → MSE {var} = {v:.3f}",
+            v, f"always {m:.1f}: MSE {var} = {v:.3f}",
             f"No learning: always answer {m:.1f}, the mean of the sum of two values drawn "
             f"uniformly from [{lo:g}, {hi:g}]. Its MSE is the variance of that sum: "
-            f"2 × (high − low)²/12 = {var} ≈ {v:.3f}. A network at this line has not "
+            f"2 × {hi - lo:g}²/12 = {var} ≈ {v:.3f}. A network at this line has not "
             "learned to pick out and hold the marked values."),)
 
     def _generate(self, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -126,7 +126,7 @@ class SentimentTask(Task):
                                   "always answering their frequencies does no better."),)
         p = counts[1] / counts.sum()
         prior = Baseline(
-            h, f"class frequencies only: {h:.3g}",
+            h, f"class frequencies: {h:.3g}",
             f"No reading: always answer P(positive) = {p:.2f}, the share of the {split}. "
             f"Cross-entropy = the entropy of the labels, −Σ p ln p = {h:.3f}.")
         return coin, prior

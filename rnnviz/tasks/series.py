@@ -188,11 +188,11 @@ class SineTask(ArrayTask):
         naive = float(((last - y) ** 2).mean())
         ahead = "next value" if self.horizon == 1 else f"value {self.horizon} steps ahead"
         return (
-            Baseline(var, f"no learning: always the mean → {var:.3g}",
+            Baseline(var, f"always the mean: {var:.3g}",
                      f"No learning: always answer {m:.3f}, the mean of the training targets "
                      f"(scaled units). Its MSE is their variance, {var:.3g}: a network at "
                      "this line ignores its input."),
-            Baseline(naive, f"repeat the last value → {naive:.3g}",
+            Baseline(naive, f"repeat last value: {naive:.3g}",
                      f"The naive forecast, with no model: answer each window's last value "
                      f"as the {ahead}. Its MSE on the training windows is {naive:.3g}; a "
                      "network below this line forecasts better than copying its input."),
