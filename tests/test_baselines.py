@@ -74,6 +74,28 @@ def test_copy_memoryless_loss_is_ln_of_the_alphabet():
         assert f"ln {S}" in task.baseline.label and f"1/{S}" in task.baseline.hover
 
 
+def test_a_trained_network_without_memory_reaches_the_copy_baseline_and_no_lower():
+    """An RNN whose W_hh is held at 0 keeps nothing from step to step. Trained with Adam
+    (our core, our loss), its training loss settles at the entropy of the training labels'
+    marginal: ln S up to the chi^2 / 2N of the previous test, never lower."""
+    from rnnviz.core.optim import Adam
+    N = 1000
+    for S in (4, 6):
+        task = CopyTask(seq_len=6, n_symbols=S, n_train=N, n_test=1, seed=S)
+        model = Model(ModelConfig(**(task.default_model() | {"hidden_size": 8})))
+        model.params["W_hh"][...] = 0.0
+        opt, b = Adam(0.1), task._batch("train", np.arange(N))
+        for _ in range(60):
+            loss, grads, _ = model.loss_and_grads(b.X, b.Y, task.loss, record=False)
+            grads["W_hh"][...] = 0.0  # no memory, ever
+            opt.step(model.params, grads)
+        loss = model.loss(b.X, b.Y, task.loss)
+        marginal = constant_loss(task, b, marginal_logits(b.Y, S))  # the best constant
+        assert marginal - 1e-9 <= loss < marginal + 2e-3, (S, loss, marginal)
+        chi2 = (S - 1) + 4 * math.sqrt(2 * (S - 1))  # its mean + 4 sd
+        assert 0 <= task.baseline.value - marginal < chi2 / (2 * N)
+
+
 # -- character model ------------------------------------------------------------------------
 @pytest.mark.parametrize("text", ["hello world", "bundled"])
 def test_charlm_baselines_are_ln_v_and_the_entropy_of_the_training_targets(text):
