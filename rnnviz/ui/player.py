@@ -2,7 +2,8 @@
 
 A `Player` keeps one page's run in st.session_state under one key scheme, "<page>:<what>"
 (KEYS), shows the Play / Pause / Step / Reset row (on_click callbacks: they run before the
-script, so they never race the widgets) and the live element. While the run plays, the
+script, so they never race the widgets; Space, Right arrow and R click them, ui/js/keys.js)
+and the live element. While the run plays, the
 process's training thread (rnnviz.live.feed.Trainer) trains it and writes its frames; the
 page's live element polls them (livechart.live). The page's script runs only when the user
 acts: it then draws the run as it is, the same frame, sent inline.
