@@ -54,8 +54,8 @@ def baseline_lines(baselines, xaxis: str, yaxis: str = "y", big: bool = False,
             "text": esc(label), "xref": xaxis, "x": 0.99, "yref": yaxis,
             "y": float(np.log10(y)), "xanchor": "right",
             "yanchor": "bottom" if not notes else "top", "showarrow": False,
-            "font": {"color": BASELINE_COLOUR, "size": 13 if big else 11},
-            "bgcolor": "rgba(255,255,255,0.75)", "borderpad": 1,
+            "font": {"color": BASELINE_COLOUR, "size": 13 if big else 11},  # no background:
+            # it would hide the curves' points under it
         })
     return traces, notes
 
