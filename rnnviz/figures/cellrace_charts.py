@@ -10,7 +10,13 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from rnnviz.figures.curves import EMPTY_NOTE, baseline_lines, downsample, overlay_axis
+from rnnviz.figures.curves import (
+    EMPTY_NOTE,
+    baseline_lines,
+    downsample,
+    empty_log_range,
+    overlay_axis,
+)
 from rnnviz.figures.style import LEGEND_BELOW, OKABE_ITO, SEQUENTIAL, figure, line_width
 
 CELL_COLOURS = {"rnn": OKABE_ITO[3], "lstm": OKABE_ITO[0], "gru": OKABE_ITO[2]}
@@ -38,7 +44,7 @@ def loss_race(histories: dict[str, pd.DataFrame], budget: int, baselines=(),
             "hovertemplate": f"{CELL_NAMES[cell]}<br>epoch %{{x}}<br>test {loss_name} "
                              "%{y:.4g}<extra></extra>",
         })
-    empty = _empty_range(data, baselines)
+    empty = empty_log_range(data, baselines)
     empty_note = [] if data else [EMPTY_NOTE]
     lines, notes = baseline_lines(baselines, "x2", big=big, unit=f"test {loss_name}")
     notes = empty_note + notes
@@ -52,15 +58,6 @@ def loss_race(histories: dict[str, pd.DataFrame], budget: int, baselines=(),
         "annotations": notes, "legend": LEGEND_BELOW,
     }
     return figure(data, lay, f"Test loss ({loss_name}): lower is better", big=big)
-
-
-def _empty_range(data: list, baselines) -> dict:
-    """Before the first epoch: a log range around the main baseline (plotly's default is
-    1..10^4)."""
-    if data or not baselines:
-        return {}
-    mid = float(np.log10(baselines[0][0]))
-    return {"range": [mid - 3, mid + 0.7]}
 
 
 def _epoch_tick(n: int) -> int:

@@ -60,6 +60,15 @@ def baseline_lines(baselines, xaxis: str, yaxis: str = "y", big: bool = False,
     return traces, notes
 
 
+def empty_log_range(data: list, baselines) -> dict:
+    """Before the first epoch: a log axis range around the main baseline (with nothing
+    but one flat line plotly would zoom onto it and print ten-digit ticks)."""
+    if data or not baselines:
+        return {}
+    mid = float(np.log10(baselines[0][0]))
+    return {"range": [mid - 3, mid + 0.7]}
+
+
 def overlay_axis(over: str) -> dict:
     """A hidden x axis on top of axis `over` ("x", "x2"), 0..1 across the panel."""
     return {"overlaying": over, "range": [0, 1], "visible": False, "fixedrange": True}
@@ -130,6 +139,7 @@ def loss_curves(history: pd.DataFrame, metric: str, big: bool = False,
             })
     metric_axis = ({"type": "log", "exponentformat": "power"} if metric == "mse"
                    else {"range": [0, 1.02]})
+    empty = empty_log_range(data, baselines)
     empty_note = [] if data else [EMPTY_NOTE]
     lines, notes = baseline_lines(baselines, "x3", big=big)
     notes = empty_note + notes
@@ -138,7 +148,7 @@ def loss_curves(history: pd.DataFrame, metric: str, big: bool = False,
         "xaxis": {"domain": [0, 0.45], "title": {"text": "epoch"}},
         "xaxis2": {"domain": [0.55, 1], "title": {"text": "epoch"}},
         "xaxis3": overlay_axis("x"),
-        "yaxis": {"type": "log", "exponentformat": "power", "title": {"text": "loss"}},
+        "yaxis": {"type": "log", "exponentformat": "power", "title": {"text": "loss"}} | empty,
         "yaxis2": {"anchor": "x2", "title": {"text": metric}} | metric_axis,
         "legend": LEGEND_BELOW,
         "annotations": notes,
