@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 
 from rnnviz.core.config import ACTIVATIONS, CELLS
-from rnnviz.lessons import cellrace, cellwalk, gradlab, sentiment_probe, textgen, unrolling
+from rnnviz.lessons import cellrace, cellwalk, encdec, gradlab, sentiment_probe, textgen, unrolling
 from rnnviz.train import settings as cf
 
 HIDE = "hide"  # the URL key of the hidden controls: hide=opt,lr,init
@@ -107,6 +107,21 @@ PAGES: dict[str, Page] = {p.url: p for p in (
         Link("pos", "generate:position", "int", 1, 1, 400, names=("position",)),
     ), "Your own pasted text cannot go in a link: it opens on hello world. The trained "
        "weights are not in it either (epoch 0)."),
+    Page("seq2seq", (
+        Link("task", "seq2seq:task", "choice", "reverse", choices=tuple(encdec.TASKS)),
+        Link("seq_len", "seq2seq:seq_len", "int", encdec.Settings.seq_len, *encdec.LENGTHS,
+             names=("length", "T")),
+        Link("symbols", "seq2seq:symbols", "int", encdec.Settings.symbols, 2, 10,
+             names=("alphabet",)),
+        Link("cell", "seq2seq:cell", "choice", "lstm", choices=CELLS),
+        Link("hidden", "seq2seq:hidden", "int", encdec.Settings.hidden, choices=encdec.HIDDEN),
+        Link("lr", "seq2seq:lr", "float", encdec.Settings.lr, choices=encdec.RATES,
+             names=("learning_rate",)),
+        Link("seed", "seq2seq:seed", "int", 0, 0, SEED_MAX),
+        Link("teacher", "seq2seq:teacher", "bool", False, names=("teacher_forcing",)),
+        Link("text", "seq2seq:typed", "text", "", names=("typed", "sequence")),
+    ), "The trained weights and your other runs' results are not in a link: it builds the "
+       "model again, at epoch 0."),
     Page("cell", (
         Link("cell", "cell_kind", "choice", "rnn", choices=tuple(cellwalk.CELLS)),
         Link("example", "cell_preset", "choice", "three-units", choices=tuple(cellwalk.PRESETS)),

@@ -38,6 +38,8 @@ PAGES = (
          "Experiments", "**Sentiment**: a many-to-one RNN, word by word"),
     Page("pages/generate_text.py", "generate", "Generate text", "edit_note", "Experiments",
          "**Generate text**: a character model"),
+    Page("pages/encoder_decoder.py", "seq2seq", "Encoder-decoder", "swap_horiz", "Experiments",
+         "**Encoder-decoder**: a sequence in, a sequence out"),
     Page("pages/about_sources.py", "about", "About / sources", "menu_book", "About",
          "**About / sources**: the four tutorials behind the pages"),
 )
