@@ -52,7 +52,7 @@ def _cells(h: np.ndarray, xs: np.ndarray, nu: int, hmax: float) -> dict:
 def _grad_arrows(xs: np.ndarray, g: np.ndarray, gap_at: int, big: bool) -> list[dict]:
     """dL/dh flowing back (right to left) into every state, half-thickness log-scaled in
     ||dL/dh||; the arrow into h_T crosses the bottleneck."""
-    half = grad_widths(g, 0.012 * CH, 0.13 * CH)
+    half = grad_widths(g, 0.01 * CH, 0.075 * CH)
     yc, e, hl = Y0 + 0.25 * CH, 0.05 * CH, 0.12
     px, py = [], []
     for k in range(len(xs) - 1):  # into state k from state k + 1
@@ -139,20 +139,21 @@ def encdec_diagram(h_enc: np.ndarray, h_dec: np.ndarray, g_enc: np.ndarray | Non
     x_row, in_up = Y0 - 3.4, Y0 - 2.2
     traces.append(_sc(x=_f32(xs[:T]), y=_f32(np.full(T, x_row)), mode="text",
                       text=np.asarray([esc(s) for s in source], str), showlegend=False,
+                      name="source",
                       textfont=dict(size=fs + 2, color=ENC_C), hoverinfo="skip"))
     how = "the true previous token (teacher forcing)" if teacher else \
         "its own previous prediction"
     fed_tip = ["the start token: the decoder's first input"] + [
         f"fed: {how}" for _ in range(U - 1)]
     traces.append(_sc(x=_f32(xs[T:]), y=_f32(np.full(U, x_row)), mode="text",
-                      text=np.asarray([esc(s) for s in fed], str), showlegend=False,
+                      text=np.asarray([esc(s) for s in fed], str), showlegend=False, name="fed",
                       textfont=dict(size=fs + 2, color=DEC_C), hovertext=np.asarray(fed_tip),
                       hovertemplate="%{hovertext}<extra></extra>"))
     # outputs above the decoder: prediction (green right, red wrong) and the target
     ok = [p == t for p, t in zip(pred, target, strict=True)]
     y_pred, y_tgt = Y0 + CH + 2.4, Y0 + CH + 4.6
     traces.append(_sc(x=_f32(xs[T:]), y=_f32(np.full(U, y_pred)), mode="text",
-                      text=np.asarray([f"<b>{esc(p)}</b>" for p in pred], str),
+                      text=np.asarray([f"<b>{esc(p)}</b>" for p in pred], str), name="predicted",
                       textfont=dict(size=fs + 4, color=[RIGHT_C if o else WRONG_C for o in ok]),
                       showlegend=False, hovertext=np.asarray(
                           [f"output {u + 1}: predicted {esc(p)}, target {esc(t)} "
@@ -161,6 +162,7 @@ def encdec_diagram(h_enc: np.ndarray, h_dec: np.ndarray, g_enc: np.ndarray | Non
                       hovertemplate="%{hovertext}<extra></extra>"))
     traces.append(_sc(x=_f32(xs[T:]), y=_f32(np.full(U, y_tgt)), mode="text",
                       text=np.asarray([esc(t) for t in target], str), showlegend=False,
+                      name="target",
                       textfont=dict(size=fs, color="#777777"), hoverinfo="skip"))
     arrows = []
     for x in xs:  # input -> state, state -> output (decoder)
@@ -291,34 +293,42 @@ def position_bars(acc: np.ndarray | None, labels: Sequence[str], epoch: int, mod
 
 def encdec_loss(history: pd.DataFrame, baselines=(), big: bool = False,
                 now: dict | None = None) -> dict:
-    """curves.loss_curves with the held-out numbers of both ways of decoding: loss
-    teacher-forced and generated (left), sequence accuracy generated and teacher-forced
-    (right)."""
+    """curves.loss_curves with both ways of decoding the held-out set: loss teacher-forced
+    and generated (left); sequence accuracy, the same both ways (a sequence whose tokens are
+    all right feeds the decoder the true tokens), and token accuracy generated and
+    teacher-forced (right)."""
     fig = loss_curves(history, "seq_accuracy", big=big, now=now, baselines=baselines)
     data = fig.spec["data"]
-    names = {("y", "test"): "held-out, teacher-forced", ("y2", "test"): "held-out, generated",
-             ("y", "train"): "train (teacher-forced)", ("y2", "train"): "train (teacher-forced)"}
+    styles = {("y", "train"): ("train loss", OKABE_ITO[0], "solid"),
+              ("y", "test"): ("held-out loss, teacher-forced", OKABE_ITO[1], "dot"),
+              ("y2", "train"): ("train sequences right", OKABE_ITO[0], "solid"),
+              ("y2", "test"): ("held-out sequences right", OKABE_ITO[7], "solid")}
     for tr in data:
         key = (tr.get("yaxis", "y"), tr.get("name"))
-        if key in names:
-            tr["name"] = names[key]
-            tr["legendgroup"] = names[key]
-            tr["showlegend"] = True
-            tr["hovertemplate"] = f"epoch %{{x}}<br>{names[key]} %{{y:.4g}}<extra></extra>"
+        if key in styles:
+            name, colour, dash = styles[key]
+            tr.update(name=name, legendgroup=name, showlegend=True,
+                      hovertemplate=f"epoch %{{x}}<br>{name} %{{y:.4g}}<extra></extra>")
+            tr["line"] = tr["line"] | {"color": colour, "dash": dash}
     if len(history) and "test_loss_generated" in history:
         ep = history["epoch"].to_numpy(np.int32)
         mode = "lines" if len(history) > 1 else "lines+markers"
-        for axis, col, name in (("", "test_loss_generated", "held-out, generated"),
-                                ("2", "test_seq_accuracy_tf", "held-out, teacher-forced")):
+        for axis, col, name, colour, dash in (
+                ("", "test_loss_generated", "held-out loss, generated", OKABE_ITO[3], "dash"),
+                ("2", "test_token_accuracy", "held-out tokens right, generated", OKABE_ITO[3],
+                 "dash"),
+                ("2", "test_token_accuracy_tf", "held-out tokens right, teacher-forced",
+                 OKABE_ITO[1], "dot")):
             data.append({"type": "scatter", "mode": mode, "x": ep, "xaxis": f"x{axis}",
                          "yaxis": f"y{axis}", "y": history[col].to_numpy(np.float32),
-                         "name": name, "legendgroup": name, "showlegend": True,
-                         "line": {"color": OKABE_ITO[2 if axis else 3], "width": line_width(big),
-                                  "dash": "dash"},
+                         "name": name, "legendgroup": name,
+                         "line": {"color": colour, "width": line_width(big), "dash": dash},
                          "hovertemplate": f"epoch %{{x}}<br>{name} %{{y:.4g}}<extra></extra>"})
-    fig.spec["layout"]["yaxis2"]["title"] = {"text": "sequence accuracy"}
-    fig.spec["layout"]["legend"] = LEGEND_BELOW | {"y": -0.32}
-    fig.spec["layout"]["height"] = int(fig.spec["layout"]["height"] * 1.12)
+    lay = fig.spec["layout"]
+    lay["yaxis2"] = lay["yaxis2"] | {"title": {"text": ""}, "tickformat": ".0%"}
+    lay["title"]["text"] = "Loss (left) and accuracy (right)"
+    lay["legend"] = LEGEND_BELOW | {"y": -0.3, "font": {"size": 14 if big else 11}}
+    lay["height"] = int(lay["height"] * 1.2)
     return fig
 
 

@@ -267,7 +267,7 @@ class EncdecScene(Scene):
         return [("Epoch", str(run.epoch)), ("Train loss", numbers.num(h.get("train_loss"))),
                 ("Held-out sequences right (generating)", pct("test_seq_accuracy")),
                 ("Held-out tokens right (generating)", pct("test_token_accuracy")),
-                ("Held-out sequences right (teacher-forced)", pct("test_seq_accuracy_tf"))]
+                ("Held-out tokens right (teacher-forced)", pct("test_token_accuracy_tf"))]
 
     def fast(self, run, view) -> dict:
         """The learning curves, with the epoch in progress."""

@@ -116,7 +116,7 @@ def controls(big: bool) -> None:
             4, vertical_alignment="bottom")
         c = [r1[0], r1[1], r1[2], r1[3], r2[0], r2[1], r2[2]]
     else:
-        c = st.columns([1.6, 1.6, 1.4, 1.3, 1.4, 1.4, 1], vertical_alignment="bottom")
+        c = st.columns([2.2, 1.5, 1.4, 1.1, 1.4, 1.4, 1], vertical_alignment="bottom")
     c = [links.place(PAGE, k, where) for k, where in zip(KEYS, c, strict=True)]
     on = {"on_change": _settings_changed}
     c[0].selectbox("Task", list(ed.TASKS), format_func=ed.TASKS.get, key=KEYS["task"], **on)
@@ -137,7 +137,7 @@ def controls(big: bool) -> None:
 
 def probe_controls() -> tuple[bool, str]:
     """What the diagram shows (teacher forcing or not) and the typed source sequence."""
-    c = st.columns([1.2, 1], vertical_alignment="bottom")
+    c = st.columns([1.5, 1], vertical_alignment="bottom")
     teacher = links.place(PAGE, "teacher", c[0]).radio(
         "In the diagram, the decoder is fed", list(FED), format_func=FED.get,
         key=TEACHER, horizontal=True, on_change=_teacher_changed,
