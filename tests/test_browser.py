@@ -19,7 +19,7 @@ PAGES = {"": "Lecture presets", "train": "Train a recurrent network",
          "watch": "Watch the lecturer",
          "cell": "step", "unrolled": "nrolled", "gradients": "Gradient lab",
          "compare": "LSTM", "sentiment": "Sentiment", "generate": "Generate",
-         "about": "About / sources"}
+         "seq2seq": "Encoder-decoder", "about": "About / sources"}
 
 
 @pytest.fixture(scope="module")
@@ -186,10 +186,11 @@ def test_paused_page_shows_the_run_as_it_stopped_not_an_older_polled_frame(brows
 
 @pytest.mark.parametrize("path, task_text", [
     ("compare", "The three runs"), ("sentiment", "The training log"),
-    ("generate", "A sample from the model now")])
+    ("generate", "A sample from the model now"), ("seq2seq", "Held-out pairs")])
 def test_every_training_page_plays_live_through_the_one_controller(browser, path, task_text):
-    """Compare, Sentiment and Generate play as the Train page does: the training thread
-    trains, the live element redraws its frames, Pause stops it; their task views show."""
+    """Compare, Sentiment, Generate and Encoder-decoder play as the Train page does: the
+    training thread trains, the live element redraws its frames, Pause stops it; their task
+    views show."""
     with served_app() as url:
         page = browser.new_page(viewport={"width": 1400, "height": 1100})
         page.goto(f"{url}/{path}")
