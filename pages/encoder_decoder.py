@@ -12,6 +12,7 @@ run = panel.current()  # from the link (a new one), or the one this session has
 st.title("Encoder-decoder: a sequence in, a sequence out")
 st.caption(prose.text("encdec", "intro"))
 panel.controls(big)
+st.caption(f"**Now:** {pr.scene.caption(pr.get())}")
 if notice := pr.pop_notice():
     st.info(notice)
 pr.buttons()

@@ -38,7 +38,9 @@ def value(page, label: str) -> float | None:
 
 
 def play_until(page, check, what: str, seconds: float) -> None:
-    page.get_by_role("button", name="Play", exact=True).click()
+    """Play (unless it plays already) until check() holds, or fail after `seconds`."""
+    if page.get_by_role("button", name="Play", exact=True).count():
+        page.get_by_role("button", name="Play", exact=True).click()
     page.wait_for_function(f"() => (document.querySelector('{LIVE}') || {{dataset: {{}}}})"
                            ".dataset.playing === 'true'", timeout=30_000)
     deadline = time.monotonic() + seconds
@@ -59,7 +61,7 @@ def bars(page) -> list[float]:
         const gd = Array.from(document.querySelectorAll('.js-plotly-plot')).find(g =>
             ((g.layout || {}).title || {}).text?.startsWith('Accuracy per output position, '
                                                               + 'epoch'));
-        return gd ? Array.from(gd.data[0].y) : [];
+        return gd ? Array.from(gd._fullData[0].y) : [];  // decoded from the typed array
     }""")
 
 
@@ -80,9 +82,14 @@ def test_play_to_high_accuracy_at_five_then_the_late_outputs_fail_at_ten(browser
         assert "Held-out pairs" in page.locator(".rnnviz-live-task").inner_text()
         shot(page, "seq2seq-t5-trained")
 
-        page.goto(f"{url}/seq2seq?seq_len=10")  # a link: a new run at T = 10
+        length = page.locator(".st-key-seq2seq-seq_len").get_by_role("slider")
+        length.focus()  # the same session: T = 5's result stays on the length chart
+        for key in ("End", "ArrowLeft", "ArrowLeft"):  # 12, 11, 10: each a new run
+            page.keyboard.press(key)
+            wait_ready(page)
+        page.wait_for_function("() => document.body.innerText.includes('10 tokens in, 10 out')",
+                               timeout=30_000)
         wait_ready(page)
-        page.wait_for_selector(".js-plotly-plot", timeout=30_000)
         assert epoch(page) == 0
         play_until(page, lambda: epoch(page) >= 12, "T = 10 did not train 12 epochs", 300)
         pause(page)
@@ -95,6 +102,12 @@ def test_play_to_high_accuracy_at_five_then_the_late_outputs_fail_at_ten(browser
         assert min(range(10), key=acc.__getitem__) >= 5, acc
         text = page.locator(".rnnviz-live-task").inner_text()
         assert re.search(r"weakest output is y(6|7|8|9|10) ", text), text
+        lengths = page.evaluate("""() => {
+            const gd = Array.from(document.querySelectorAll('.js-plotly-plot')).find(g =>
+                ((g.layout || {}).title || {}).text?.startsWith('Accuracy falls'));
+            return Array.from(gd._fullData[0].x);
+        }""")
+        assert 5 in lengths and 10 in lengths, lengths
         shot(page, "seq2seq-t10")
         assert exceptions_on(page) == []
         page.close()
