@@ -64,7 +64,7 @@ def empty_log_range(data: list, baselines) -> dict:
     """Before the first epoch: a log axis range around the main baseline (with nothing
     but one flat line plotly would zoom onto it and print ten-digit ticks)."""
     if data or not baselines:
-        return {}
+        return {"autorange": True}  # else Plotly.react keeps a range an empty frame set
     mid = float(np.log10(baselines[0][0]))
     return {"range": [mid - 3, mid + 0.7]}
 
