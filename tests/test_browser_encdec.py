@@ -59,8 +59,7 @@ def bars(page) -> list[float]:
     """The per-position accuracy bars as the page draws them (Plotly's own data)."""
     return page.evaluate("""() => {
         const gd = Array.from(document.querySelectorAll('.js-plotly-plot')).find(g =>
-            ((g.layout || {}).title || {}).text?.startsWith('Accuracy per output position, '
-                                                              + 'epoch'));
+            ((g.layout || {}).title || {}).text?.startsWith('Accuracy per output, epoch'));
         return gd ? Array.from(gd._fullData[0].y) : [];  // decoded from the typed array
     }""")
 
@@ -104,7 +103,7 @@ def test_play_to_high_accuracy_at_five_then_the_late_outputs_fail_at_ten(browser
         assert re.search(r"weakest output is y(6|7|8|9|10) ", text), text
         lengths = page.evaluate("""() => {
             const gd = Array.from(document.querySelectorAll('.js-plotly-plot')).find(g =>
-                ((g.layout || {}).title || {}).text?.startsWith('Accuracy falls'));
+                ((g.layout || {}).title || {}).text?.startsWith('Accuracy against length'));
             return Array.from(gd._fullData[0].x);
         }""")
         assert 5 in lengths and 10 in lengths, lengths

@@ -13,9 +13,9 @@ from rnnviz.lessons import encdec as ed
 
 PAGE = "pages/encoder_decoder.py"
 RUN, PLAYING = "seq2seq:run", "seq2seq:playing"
-TITLES = ("Probe sample 1", "Loss (left)", "Accuracy falls as the length grows",
-          "Accuracy per output position, epoch", "Accuracy per output position over",
-          "Gradient through time, probe sample", "Gradient through time, over training")
+TITLES = ("Probe sample 1", "Loss (left)", "Accuracy against length",
+          "Accuracy per output, epoch", "Accuracy per output over",
+          "Gradient ‖dL/dh‖ through time, sample", "Gradient through time, over training")
 
 
 def _ok(at):
@@ -43,6 +43,12 @@ def _values(spec) -> np.ndarray:
     if isinstance(spec, dict):
         return np.frombuffer(base64.b64decode(spec["bdata"]), dtype=np.dtype(spec["dtype"]))
     return np.asarray(spec)
+
+
+def _lstm_line(at) -> dict:
+    """The length chart's line of the LSTM runs."""
+    return next(t for t in _chart(at, "Accuracy against length")["data"]
+                if t["name"].startswith("LSTM"))
 
 
 def _views(at) -> dict[str, dict]:
@@ -83,7 +89,7 @@ def test_step_trains_one_epoch_and_the_status_and_charts_follow():
     after = chart_specs(at)
     for b, a in zip(before, after, strict=True):
         assert a != b, a["layout"]["title"]["text"]  # every chart shows the new epoch
-    bars = _chart(at, "Accuracy per output position, epoch 1")["data"][0]
+    bars = _chart(at, "Accuracy per output, epoch 1")["data"][0]
     epochs, acc = run.position_matrix(False)
     assert list(epochs) == [1]
     assert np.allclose(_values(bars["y"]), acc[-1], atol=1e-6)
@@ -131,15 +137,15 @@ def test_a_new_length_builds_a_new_run_and_the_old_one_stays_on_the_length_chart
     run = at.session_state[RUN]
     assert run is not old and (run.T, run.U, run.epoch) == (7, 7, 0)
     assert any("Changed length" in i.value for i in at.info)
-    line = next(t for t in _chart(at, "Accuracy falls")["data"] if t["name"].startswith("LSTM"))
+    line = _lstm_line(at)
     assert list(_values(line["x"])) == [5] and np.isclose(_values(line["y"])[0], best)
     at = _click(at, "Step")  # the new run joins the line as it trains
-    line = next(t for t in _chart(at, "Accuracy falls")["data"] if t["name"].startswith("LSTM"))
+    line = _lstm_line(at)
     assert list(_values(line["x"])) == [5, 7]
     at.selectbox(key="seq2seq:cell").set_value("gru").run()
     _ok(at)
     assert at.session_state[RUN].cfg.model.cell == "gru"
-    names = [t["name"] for t in _chart(at, "Accuracy falls")["data"]]
+    names = [t["name"] for t in _chart(at, "Accuracy against length")["data"]]
     assert "LSTM, 64 units, lr 0.003" in names  # the runs so far, GRU's line comes with epochs
 
 
@@ -199,7 +205,7 @@ def test_a_hostile_link_warns_per_setting_and_opens_the_defaults():
                 "zzz", "nothing"):
         assert key in text, key
     run = at.session_state[RUN]
-    assert run.T == ed.LENGTHS[1]  # clamped to the page's longest
+    assert (run.T, ed.LENGTHS[1]) == (12, 12)  # clamped to the page's longest
     assert "seq2seq:seq_len" not in {s.key for s in at.slider}  # hide= hid it
 
 

@@ -270,7 +270,7 @@ def position_heatmap(epochs: np.ndarray, acc: np.ndarray, labels: Sequence[str],
     lay = {"xaxis": {"title": {"text": "output position"}, "type": "category"},
            "yaxis": {"title": {"text": "epoch"}},
            "annotations": [] if len(epochs) else [EMPTY_NOTE]}
-    return figure(data, lay, f"Accuracy per output position over training ({mode})", big=big)
+    return figure(data, lay, f"Accuracy per output over training ({mode})", big=big)
 
 
 def position_bars(acc: np.ndarray | None, labels: Sequence[str], epoch: int, mode: str,
@@ -287,7 +287,7 @@ def position_bars(acc: np.ndarray | None, labels: Sequence[str], epoch: int, mod
     lay = {"xaxis": {"title": {"text": "output position"}, "type": "category"},
            "yaxis": {"title": {"text": "held-out accuracy"}, "range": [0, 1.12],
                      "tickformat": ".0%"}, "annotations": notes, "showlegend": False}
-    return figure(data, lay, f"Accuracy per output position, epoch {epoch} ({mode})",
+    return figure(data, lay, f"Accuracy per output, epoch {epoch} ({mode})",
                   big=big)
 
 
@@ -327,6 +327,7 @@ def encdec_loss(history: pd.DataFrame, baselines=(), big: bool = False,
     lay = fig.spec["layout"]
     lay["yaxis2"] = lay["yaxis2"] | {"title": {"text": ""}, "tickformat": ".0%"}
     lay["title"]["text"] = "Loss (left) and accuracy (right)"
+    lay["xaxis"]["domain"], lay["xaxis2"]["domain"] = [0, 0.42], [0.58, 1]
     lay["legend"] = LEGEND_BELOW | {"y": -0.3, "font": {"size": 14 if big else 11}}
     lay["height"] = int(lay["height"] * 1.2)
     return fig
@@ -361,5 +362,5 @@ def length_chart(groups: Sequence[tuple[str, Sequence[int], Sequence[float], Seq
            "yaxis": {"title": {"text": "best held-out sequence accuracy"}, "range": [0, 1.05],
                      "tickformat": ".0%"},
            "shapes": shapes, "annotations": notes, "legend": LEGEND_BELOW}
-    return figure(data, lay, "Accuracy falls as the length grows (your runs, measured)",
+    return figure(data, lay, "Accuracy against length (your runs, measured)",
                   big=big)

@@ -307,7 +307,7 @@ class EncdecScene(Scene):
             "flow": fig.grad_through_time(
                 g_enc if g_enc is not None else np.zeros(T),
                 g_dec if g_dec is not None else np.zeros(U), big=big,
-                title=f"Gradient through time, probe sample {b + 1} ({mode}): ‖dL/dh‖"),
+                title=f"Gradient ‖dL/dh‖ through time, sample {b + 1} ({mode})"),
             "flowmap": fig.grad_sides_heatmap(ge, enc, dec, big=big),
         }
         tasks = [examples_view(run)]
