@@ -16,7 +16,7 @@ from rnnviz.ui import sitemap
 
 pytestmark = pytest.mark.browser
 
-# every page that draws a Player's row (the encoder-decoder page too, once it is there)
+# every page that draws a Player's row
 TRAINING = [p.url for p in sitemap.PAGES if ".buttons(" in (ROOT / p.file).read_text()]
 
 # Every button click in the page, by its widget's class (st-key-<key>), into window.__pressed;
@@ -102,7 +102,7 @@ def text_field(page):
 
 
 def test_the_training_pages_are_found():
-    assert {"train", "compare", "sentiment", "generate"} <= set(TRAINING), TRAINING
+    assert {"train", "compare", "sentiment", "generate", "seq2seq"} <= set(TRAINING), TRAINING
 
 
 @pytest.mark.parametrize("path", TRAINING)
