@@ -252,3 +252,19 @@ def test_the_scene_explains_what_the_positions_measure():
     assert ed.merge(records, ("k", "g", 5, 0.4, 5, 6)) == records  # a worse run: kept best
     assert ed.merge(records, ("k", "g", 5, 0.7, 5, 6)) == (("k", "g", 5, 0.7, 5, 6),)
     assert len(ed.merge(records, ("k", "g", 6, 0.1, 1, 1))) == 2
+
+
+def test_hide_and_show_all_controls_and_coming_back_keeps_the_run():
+    at = open_app(PAGE, query={"seq_len": "6", "hide": "lr,seed"})
+    keys = {w.key for kind in ("slider", "select_slider", "number_input") for w in
+            getattr(at, kind)}
+    assert "seq2seq:seq_len" in keys and not {"seq2seq:lr", "seq2seq:seed"} & keys
+    assert query(at) == {"seq_len": "6", "hide": "lr,seed"}
+    at.toggle(key="links:seq2seq:show_toggle").set_value(True).run()
+    keys = {w.key for kind in ("select_slider", "number_input") for w in getattr(_ok(at), kind)}
+    assert {"seq2seq:lr", "seq2seq:seed"} <= keys
+    run = _click(at, "Step").session_state[RUN]
+    at.switch_page("pages/cell_step.py").run()
+    at.switch_page(PAGE).run()
+    assert _ok(at).session_state[RUN] is run and run.epoch == 1
+    assert at.slider(key="seq2seq:seq_len").value == 6 and metric(at, "Epoch") == "1"
