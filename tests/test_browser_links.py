@@ -75,6 +75,11 @@ DEEP = {
     "unrolled": ("pattern=one-to-many&walk=3&cell=lstm", lambda p: (
         checked(p, "one-to-many") and slider(p, "Walk through") == "3"
         and "LSTM" in p.inner_text("body"))),
+    "seq2seq": ("seq_len=7&cell=gru&teacher=1&text=C%20A%20B", lambda p: (
+        slider(p, "Length T") == "7" and "GRU" in selectbox(p, "Cell")
+        and checked(p, "the true previous token (teacher forcing)")
+        and p.get_by_label("Type a source sequence").input_value() == "C A B"
+        and "7 tokens in, 7 out" in p.inner_text("body"))),
     "train": ("preset=sine&hidden=8&hide=optimizer,lr", lambda p: (
         slider(p, "Hidden size") == "8" and "Learning rate" not in p.inner_text("section")
         and "Show all controls" in p.inner_text("section"))),
