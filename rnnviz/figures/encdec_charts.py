@@ -14,6 +14,7 @@ import pandas as pd
 from rnnviz import numbers
 from rnnviz.figures.curves import EMPTY_NOTE, esc, loss_curves
 from rnnviz.figures.diagram import CHAIN, CW, GRAD, H_SCALE, grad_widths
+from rnnviz.figures.gradients import _epoch_ticks
 from rnnviz.figures.style import LEGEND_BELOW, OKABE_ITO, SEQUENTIAL, figure, line_width
 
 RIGHT_C, WRONG_C = "#007a52", "#c0392b"  # a prediction that matches its target / does not
@@ -253,7 +254,7 @@ def grad_sides_heatmap(epochs: np.ndarray, enc: np.ndarray, dec: np.ndarray,
     shape, note = _bottleneck_line(T - 0.5, big)
     lay = {"xaxis": {"title": {"text": "step (encoder, then decoder)"},
                      "tickvals": np.arange(T + U), "ticktext": step_labels(T, U)},
-           "yaxis": {"title": {"text": "epoch"}}, "shapes": [shape],
+           "yaxis": {"title": {"text": "epoch"}} | _epoch_ticks(epochs), "shapes": [shape],
            "annotations": [note] + ([] if len(epochs) else [EMPTY_NOTE])}
     return figure(data, lay, "Gradient through time, over training", big=big)
 
@@ -268,7 +269,7 @@ def position_heatmap(epochs: np.ndarray, acc: np.ndarray, labels: Sequence[str],
              "colorbar": {"title": {"text": "accuracy"}, "thickness": 12, "tickformat": ".0%"},
              "hovertemplate": "epoch %{y}<br>%{x}<br>accuracy %{z:.1%}<extra></extra>"}]
     lay = {"xaxis": {"title": {"text": "output position"}, "type": "category"},
-           "yaxis": {"title": {"text": "epoch"}},
+           "yaxis": {"title": {"text": "epoch"}} | _epoch_ticks(epochs),
            "annotations": [] if len(epochs) else [EMPTY_NOTE]}
     return figure(data, lay, f"Accuracy per output over training ({mode})", big=big)
 
