@@ -268,3 +268,32 @@ def test_hide_and_show_all_controls_and_coming_back_keeps_the_run():
     at.switch_page(PAGE).run()
     assert _ok(at).session_state[RUN] is run and run.epoch == 1
     assert at.slider(key="seq2seq:seq_len").value == 6 and metric(at, "Epoch") == "1"
+
+
+def test_settings_that_cannot_be_built_give_a_message_and_keep_the_run(monkeypatch):
+    at = open_app(PAGE)
+    run = at.session_state[RUN]
+    build = ed.new_run
+
+    def refuse(s, teacher=False):
+        if s.seq_len == 9:
+            raise ValueError("these settings record 99M numbers per batch")
+        return build(s, teacher)
+
+    monkeypatch.setattr(ed, "new_run", refuse)
+    at.slider(key="seq2seq:seq_len").set_value(9).run()
+    _ok(at)
+    assert at.session_state[RUN] is run
+    assert any("99M numbers" in e.value and "unchanged" in e.value for e in at.error)
+    assert at.slider(key="seq2seq:seq_len").value == 5  # back to the run's
+
+
+def test_the_fastest_learning_rate_trains_or_stops_with_a_message():
+    at = open_app(PAGE, query={"cell": "rnn", "lr": "0.03", "hidden": "128"})
+    for _ in range(3):
+        at = _click(at, "Step")
+    run = at.session_state[RUN]
+    if run.diverged:
+        assert any("Lower the learning rate" in e.value for e in at.error)
+    else:
+        assert run.epoch == 3 and metric(at, "Epoch") == "3"
