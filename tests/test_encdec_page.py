@@ -297,3 +297,19 @@ def test_the_fastest_learning_rate_trains_or_stops_with_a_message():
         assert any("Lower the learning rate" in e.value for e in at.error)
     else:
         assert run.epoch == 3 and metric(at, "Epoch") == "3"
+
+
+def test_the_diagram_takes_arrays_and_refuses_mismatched_ones():
+    from rnnviz.figures import encdec_charts as fig
+
+    h_enc, h_dec = np.zeros((3, 4)), np.ones((2, 4)) * 0.5
+    f = fig.encdec_diagram(h_enc, h_dec, np.array([1e-3, 1e-2, 1e-1]), np.array([1.0, 2.0]),
+                           ["A", "B", "C"], ["<start>", "C"], ["C", "A"], ["C", "B"],
+                           teacher=True)
+    rows = {t.get("name"): t for t in f.spec["data"]}
+    assert list(rows["fed"]["text"]) == ["&lt;start&gt;", "C"]
+    assert rows["predicted"]["textfont"]["color"] == [fig.RIGHT_C, fig.WRONG_C]
+    assert list(fig.positions(3, 2)) == [0, 1, 2, 4, 5]  # the gap is the bottleneck
+    with pytest.raises(ValueError, match="h_enc"):
+        fig.encdec_diagram(h_enc, np.zeros((2, 5)), None, None, ["A"] * 3, ["x"] * 2,
+                           ["x"] * 2, ["x"] * 2, teacher=False)

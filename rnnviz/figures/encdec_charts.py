@@ -50,7 +50,7 @@ def _cells(h: np.ndarray, xs: np.ndarray, nu: int, hmax: float) -> dict:
                                                         thickness=10, len=0.5))
 
 
-def _grad_arrows(xs: np.ndarray, g: np.ndarray, gap_at: int, big: bool) -> list[dict]:
+def _grad_arrows(xs: np.ndarray, g: np.ndarray) -> list[dict]:
     """dL/dh flowing back (right to left) into every state, half-thickness log-scaled in
     ||dL/dh||; the arrow into h_T crosses the bottleneck."""
     half = grad_widths(g, 0.01 * CH, 0.075 * CH)
@@ -130,7 +130,7 @@ def encdec_diagram(h_enc: np.ndarray, h_dec: np.ndarray, g_enc: np.ndarray | Non
                       hovertemplate="the bottleneck: the encoder's last state h_T becomes the "
                                     "decoder's first state s_0<extra></extra>"))
     if g is not None:
-        traces += _grad_arrows(xs, g, T, big)
+        traces += _grad_arrows(xs, g)
         if T + U <= 24:
             traces.append(_sc(x=_f32(xs), y=_f32(np.full(T + U, Y0 - 0.6)), mode="text",
                               text=np.asarray([numbers.sig3(float(v)) for v in g], str),
