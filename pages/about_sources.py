@@ -7,7 +7,7 @@ from rnnviz.ui import sitemap
 
 USES = {  # tutorial section of about.md -> the URL paths of the pages that use it
     "sharma": ("cell", "gradients", "generate", "train"),
-    "explained": ("unrolled", "compare"),
+    "explained": ("unrolled", "compare", "seq2seq"),
     "keras": ("cell", "gradients", "compare", "train"),
     "zhou": ("sentiment", "train"),
 }
