@@ -8,7 +8,7 @@ from rnnviz import prose
 from rnnviz.figures.diagram import UNITS, unrolled_figure, walk_phases
 from rnnviz.lessons.unrolling import PATTERNS, default_pattern, sample_label, unroll
 from rnnviz.train import settings as cf
-from rnnviz.ui import links, state
+from rnnviz.ui import links, sitemap, state
 from rnnviz.ui.livechart import chart
 
 st.set_page_config(layout="wide")
@@ -41,6 +41,9 @@ pattern = links.place("unrolled", "pattern", c2).radio(
               "one input, a sequence out (generation)"],
     help=f"This run trains {own}; the other patterns read the same weights out differently.",
 )
+seq2seq = sitemap.by_url("seq2seq")  # the fourth pattern has a page of its own
+c2.page_link(seq2seq.file, icon=f":material/{seq2seq.icon}:",
+             label=prose.text("unrolled", "fourth"))
 u = unroll(run.model, run.task, probe, sample, pattern, run.probe_trace)
 nf, nb = walk_phases(cfg.num_layers, cfg.num_directions, u.T)
 if ss.get("unrolled_walk") in (None, ss.get("unrolled:walk_end")) or ss["unrolled_walk"] > nf + nb:

@@ -13,11 +13,11 @@ import pytest
 from apptest import component_data
 from streamlit.testing.v1 import AppTest
 
+from rnnviz.ui import sitemap
+
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["pages/home.py", "pages/train_live.py", "pages/cell_step.py", "pages/unrolled_view.py",
-         "pages/gradient_lab.py", "pages/compare_cells.py", "pages/sentiment_lab.py",
-         "pages/generate_text.py"]
-ACTIONS_PER_PAGE = 26  # 8 pages x 26 = 208 random actions
+PAGES = [p.file for p in sitemap.PAGES if p.url not in ("watch", "about")]  # no controls
+ACTIONS_PER_PAGE = 26  # 9 pages x 26 = 234 random actions
 HOSTILE_TEXT = ["", " ", "not at all good", "<script>alert(1)</script>", "🙂🙃 émoji ünïcode",
                 "x" * 3000, "zorp blarg", "0", "NaN", "hello", "\n\n", "' OR 1=1 --"]
 SKIP_LABELS = ("Presentation mode",)

@@ -13,18 +13,19 @@ from rnnviz.train.run import TrainingRun
 from rnnviz.ui import state
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE = str(ROOT / "pages/unrolled_view.py")
 WALK = "Walk through the passes (forward, then backward)"
 
 
 def _app(run: TrainingRun | None = None, **session) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
+    """The page inside app.py's navigation (it links to another page)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     if run is not None:
         at.session_state["train:run"] = run
         at.session_state[state.CFG] = run.cfg
     for k, v in session.items():
         at.session_state[k] = v
     at.run()
+    at.switch_page("pages/unrolled_view.py").run()
     assert not at.exception, at.exception
     return at
 

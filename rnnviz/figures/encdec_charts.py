@@ -14,7 +14,7 @@ import pandas as pd
 from rnnviz import numbers
 from rnnviz.figures.curves import EMPTY_NOTE, esc, loss_curves
 from rnnviz.figures.diagram import CHAIN, CW, GRAD, H_SCALE, grad_widths
-from rnnviz.figures.gradients import _epoch_ticks
+from rnnviz.figures.gradients import epoch_ticks
 from rnnviz.figures.style import LEGEND_BELOW, OKABE_ITO, SEQUENTIAL, figure, line_width
 
 RIGHT_C, WRONG_C = "#007a52", "#c0392b"  # a prediction that matches its target / does not
@@ -254,7 +254,7 @@ def grad_sides_heatmap(epochs: np.ndarray, enc: np.ndarray, dec: np.ndarray,
     shape, note = _bottleneck_line(T - 0.5, big)
     lay = {"xaxis": {"title": {"text": "step (encoder, then decoder)"},
                      "tickvals": np.arange(T + U), "ticktext": step_labels(T, U)},
-           "yaxis": {"title": {"text": "epoch"}} | _epoch_ticks(epochs), "shapes": [shape],
+           "yaxis": {"title": {"text": "epoch"}} | epoch_ticks(epochs), "shapes": [shape],
            "annotations": [note] + ([] if len(epochs) else [EMPTY_NOTE])}
     return figure(data, lay, "Gradient through time, over training", big=big)
 
@@ -269,7 +269,7 @@ def position_heatmap(epochs: np.ndarray, acc: np.ndarray, labels: Sequence[str],
              "colorbar": {"title": {"text": "accuracy"}, "thickness": 12, "tickformat": ".0%"},
              "hovertemplate": "epoch %{y}<br>%{x}<br>accuracy %{z:.1%}<extra></extra>"}]
     lay = {"xaxis": {"title": {"text": "output position"}, "type": "category"},
-           "yaxis": {"title": {"text": "epoch"}} | _epoch_ticks(epochs),
+           "yaxis": {"title": {"text": "epoch"}} | epoch_ticks(epochs),
            "annotations": [] if len(epochs) else [EMPTY_NOTE]}
     return figure(data, lay, f"Accuracy per output over training ({mode})", big=big)
 
@@ -328,9 +328,9 @@ def encdec_loss(history: pd.DataFrame, baselines=(), big: bool = False,
     lay = fig.spec["layout"]
     lay["yaxis2"] = lay["yaxis2"] | {"title": {"text": ""}, "tickformat": ".0%"}
     lay["title"]["text"] = "Loss (left) and accuracy (right)"
-    lay["xaxis"]["domain"], lay["xaxis2"]["domain"] = [0, 0.42], [0.58, 1]
+    lay["xaxis"]["domain"], lay["xaxis2"]["domain"] = [0, 0.45], [0.55, 1]
     lay["legend"] = LEGEND_BELOW | {"y": -0.3, "font": {"size": 14 if big else 11}}
-    lay["height"] = int(lay["height"] * 1.2)
+    lay["height"] = int(lay["height"] * 1.1)
     return fig
 
 

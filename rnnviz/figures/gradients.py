@@ -46,11 +46,11 @@ def grad_flow_heatmap(epochs: np.ndarray, flow: np.ndarray, tokens: list[str] | 
              "hovertemplate": "epoch %{y}<br>step %{x}<br>log10 ||dL/dh_t|| = %{z:.2f}"
                               "<extra></extra>"}]
     lay = {"xaxis": {"title": {"text": "time step t"}, "type": "category"},
-           "yaxis": {"title": {"text": "epoch"}} | _epoch_ticks(epochs)}
+           "yaxis": {"title": {"text": "epoch"}} | epoch_ticks(epochs)}
     return figure(data, lay, "Gradient flow over training", big=big)
 
 
-def _epoch_ticks(epochs: np.ndarray) -> dict:
+def epoch_ticks(epochs: np.ndarray) -> dict:
     """Whole epochs on the axis: with one or a few rows plotly would label -0.2, 0.4 ..."""
     if len(epochs) > 5:
         return {}

@@ -253,7 +253,7 @@ class EncdecScene(Scene):
     """The encoder-decoder page's frames. View options: teacher (what the probe shows),
     sample (the probe sample), records (the session's finished runs), typed (text)."""
 
-    rows = (("diagram",), ("loss", "length"), ("bars", "posmap"), ("flow", "flowmap"))
+    rows = (("diagram",), ("loss",), ("bars", "posmap"), ("flow", "flowmap"), ("length",))
 
     def caption(self, run) -> str:
         m, t = run.cfg.model, run.task
