@@ -64,5 +64,11 @@ def wait_ready(page, timeout_ms: int = 30_000) -> None:
     page.wait_for_selector(READY, timeout=timeout_ms)
 
 
+def shot(page, name: str) -> None:
+    """A screenshot into test-output/screenshots/<name>.png, to look at."""
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(OUTPUT / f"{name}.png"), full_page=True)
+
+
 def exceptions_on(page) -> list[str]:
     return [e.inner_text() for e in page.query_selector_all('[data-testid="stException"]')]

@@ -28,6 +28,20 @@ def make_batch(cfg: rnnviz.ModelConfig, loss: str, B: int, T: int, seed: int = 0
     return X, Y
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium through Playwright, one per test module."""
+    from browser import CHROMIUM, CHROMIUM_ARGS
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: scripts/test.sh installs Debian's chromium")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
 @pytest.fixture(autouse=True)
 def _no_training_left_behind():
     """Pause every live feed after a test: AppTest sessions have no browser whose leaving

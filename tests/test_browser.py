@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from pathlib import Path
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, OUTPUT, exceptions_on, served_app, wait_ready
-from playwright.sync_api import sync_playwright
+from browser import exceptions_on, served_app, shot, wait_ready
 
 from rnnviz.live import frames
 
@@ -20,21 +18,6 @@ PAGES = {"": "Lecture presets", "train": "Train a recurrent network",
          "cell": "step", "unrolled": "nrolled", "gradients": "Gradient lab",
          "compare": "LSTM", "sentiment": "Sentiment", "generate": "Generate",
          "seq2seq": "Encoder-decoder", "about": "About / sources"}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: scripts/test.sh installs Debian's chromium")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-def shot(page, name: str) -> None:
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(OUTPUT / f"{name}.png"), full_page=True)
 
 
 @pytest.mark.parametrize("path", list(PAGES))

@@ -4,27 +4,15 @@ the page's own per-position chart). Screenshots in test-output/screenshots/seq2s
 
 from __future__ import annotations
 
-import os
 import re
 import time
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, exceptions_on, served_app, wait_ready
-from playwright.sync_api import sync_playwright
-from test_browser import LIVE, epoch, paused_epoch, shot
+from browser import exceptions_on, served_app, shot, wait_ready
+from test_browser import LIVE, epoch, paused_epoch
 
 pytestmark = pytest.mark.browser
 SEQ = "Held-out sequences right (generating)"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: scripts/test.sh installs Debian's chromium")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def value(page, label: str) -> float | None:

@@ -4,13 +4,11 @@ text field or moving a slider; the Keys popover lists them."""
 
 from __future__ import annotations
 
-import os
 import time
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, ROOT, exceptions_on, served_app, wait_ready
-from playwright.sync_api import sync_playwright
-from test_browser import LIVE, epoch, live_state, paused_epoch, shot
+from browser import ROOT, exceptions_on, served_app, shot, wait_ready
+from test_browser import LIVE, epoch, live_state, paused_epoch
 
 from rnnviz.ui import sitemap
 
@@ -39,16 +37,6 @@ EventTarget.prototype.addEventListener = function (type, fn, options) {
 };
 """
 SCROLLED = "() => document.querySelector('[data-testid=\"stMain\"]').scrollTop"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: scripts/test.sh installs Debian's chromium")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

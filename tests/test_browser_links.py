@@ -4,30 +4,12 @@ freshly started server shows them in the widgets; 'Copy link to this view' copie
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, OUTPUT, exceptions_on, served_app, wait_ready
-from playwright.sync_api import sync_playwright
+from browser import exceptions_on, served_app, shot, wait_ready
 
 pytestmark = pytest.mark.browser
 VIEW = {"width": 1400, "height": 1000}
 COPY = ".rnnviz-copylink"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: scripts/test.sh installs Debian's chromium")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-def shot(page, name: str) -> None:
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(OUTPUT / f"{name}.png"), full_page=True)
 
 
 def slider(page, label: str) -> str:
