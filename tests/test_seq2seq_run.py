@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import shlex
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -160,6 +162,19 @@ def test_reversal_of_length_5_reaches_95_percent_on_unseen_sequences():
     assert s["test_seq_accuracy"] >= 0.95, s  # generating: it reads its own predictions
     seen = {r.tobytes() for r in run.task._S["train"]}
     assert not any(r.tobytes() in seen for r in run.task._S["test"])  # held out
+
+
+def test_the_readmes_command_line_prints_what_the_readme_says(capsys):
+    """The `rnnviz train --task reverse ...` line of README.md, run as written."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    line = next(x.strip() for x in readme.splitlines()
+                if x.strip().startswith("rnnviz train --task reverse"))
+    code = main(shlex.split(line)[1:])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    s = json.loads(out.strip().splitlines()[-1])
+    assert s["epochs"] == 10 and s["seq_len"] == 5
+    assert s["test_seq_accuracy"] >= 0.95, s  # README: 0.998
 
 
 def sweep(lengths, epochs=10) -> dict[int, Seq2SeqRun]:
