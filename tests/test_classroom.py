@@ -9,6 +9,7 @@ import os
 import subprocess
 import threading
 import time
+import types
 
 import numpy as np
 import pytest
@@ -89,7 +90,11 @@ def test_the_frame_of_an_ended_server_process_is_swept_away():
     assert read_frame(b) is None and not b.owner_path.exists()
 
 
-def test_frames_carry_the_runs_own_numbers_and_are_written_at_a_bounded_rate():
+def test_frames_carry_the_runs_own_numbers_and_are_written_at_a_bounded_rate(monkeypatch):
+    clock = [1000.0]  # the board's clock stands still unless the test moves it: a slow
+    # run.step() on a busy machine must not count as time between frames
+    monkeypatch.setattr(classroom, "time", types.SimpleNamespace(
+        monotonic=lambda: clock[0], time=time.time, time_ns=time.time_ns))
     b = classroom.Board()
     run = sine_run()
     b.claim("lecturer")
@@ -111,6 +116,12 @@ def test_frames_carry_the_runs_own_numbers_and_are_written_at_a_bounded_rate():
     flow = np.frombuffer(base64.b64decode(y["bdata"]), np.dtype(y["dtype"]))
     assert y["dtype"] == "f4"  # float32 to the browsers
     np.testing.assert_allclose(flow, run.probe_trace.grad_norm, rtol=1e-6)
+    assert post(b, "lecturer", run, playing=True)  # Play again shows at once
+    run.step()
+    assert not post(b, "lecturer", run, playing=True)  # then within the interval: not yet
+    clock[0] += classroom.MIN_INTERVAL
+    assert post(b, "lecturer", run, playing=True)  # once it has passed: the next frame
+    assert read_frame(b)["epoch"] == 3
 
 
 def test_frame_files_keep_their_size_so_a_replaced_file_matches_the_served_length():
